@@ -1,0 +1,42 @@
+//! # test-plugin-artifacts: the test plugins, compiled
+//!
+//! The build script compiles the `test-plugin` package's two binaries for
+//! `wasm32-wasip1` with the workspace's `plugin` profile (a nested `cargo
+//! build`, into `<target dir>/plugins`), and this crate embeds the results.
+//! They are built from source on every change, never committed.
+//!
+//! Use it from tests and benchmarks (as a dev-dependency), or from the CLI to
+//! embed the default plugin:
+//!
+//! ```
+//! // Every wasm module starts with the magic `\0asm`.
+//! assert_eq!(&test_plugin_artifacts::TEST_PLUGIN[..4], b"\0asm");
+//! assert_eq!(&test_plugin_artifacts::MISBEHAVING_PLUGIN[..4], b"\0asm");
+//!
+//! // The same modules as files, e.g. for a CLI under test.
+//! let path = test_plugin_artifacts::test_plugin_path();
+//! assert_eq!(std::fs::read(path).unwrap(), test_plugin_artifacts::TEST_PLUGIN);
+//! ```
+//!
+//! Building needs the target: `rustup target add wasm32-wasip1`.
+
+use std::path::Path;
+
+/// The well-behaved `test-plugin` module (`ping`, `echo`, `add`, `sieve`,
+/// host calls, logging, WASI clocks, randomness and environment, errors).
+pub const TEST_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/test-plugin.wasm"));
+
+/// The `misbehaving-plugin` module: panics, traps, endless loops, huge
+/// allocations, garbage and floods on stdout, early exits.
+pub const MISBEHAVING_PLUGIN: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/misbehaving-plugin.wasm"));
+
+/// Where [`TEST_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
+pub fn test_plugin_path() -> &'static Path {
+    Path::new(concat!(env!("OUT_DIR"), "/test-plugin.wasm"))
+}
+
+/// Where [`MISBEHAVING_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
+pub fn misbehaving_plugin_path() -> &'static Path {
+    Path::new(concat!(env!("OUT_DIR"), "/misbehaving-plugin.wasm"))
+}

@@ -1,0 +1,17 @@
+//! Link settings for the plugin binaries when built for WebAssembly.
+//!
+//! Nothing happens for native builds (the crate is also a workspace member
+//! that `cargo test --workspace` builds for the host).
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") {
+        // Rust gives wasm programs a 1 MiB shadow stack by default, and that
+        // stack sits at the start of linear memory, so every instance begins
+        // with at least 1 MiB (16 pages) of memory before any data or heap.
+        // These plugins recurse very little: 128 KiB is plenty and keeps the
+        // initial memory, and so the host's per-instance cost, small.
+        // (`misbehaving-plugin`'s `stack_overflow` still overflows it, on purpose.)
+        println!("cargo:rustc-link-arg-bins=-zstack-size=131072");
+    }
+}

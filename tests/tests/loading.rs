@@ -1,0 +1,134 @@
+//! Modules that cannot be plugins are refused at load, with the reason;
+//! hostile module shapes are bounded at instantiation.
+
+use serde_json::Value;
+use wasmi_hdk::{Error, Limits, Plugin};
+
+use crate::util::{wat, within};
+
+/// The smallest valid plugin shell: `extra` (imports first), memory and `_start`.
+fn module(extra: &str) -> Vec<u8> {
+    wat(&format!(
+        r#"(module {extra} (memory (export "memory") 1) (func (export "_start")))"#
+    ))
+}
+
+#[test]
+fn bytes_that_are_not_wasm_are_an_invalid_module() {
+    let error = Plugin::new(b"definitely not wasm").unwrap_err();
+    assert!(matches!(error, Error::InvalidModule { .. }), "{error:?}");
+}
+
+#[test]
+fn a_module_without_start_is_refused() {
+    let bytes = wat(r#"(module (memory (export "memory") 1) (func (export "main")))"#);
+    assert!(matches!(Plugin::new(&bytes), Err(Error::MissingStart)));
+}
+
+#[test]
+fn a_module_without_memory_is_refused() {
+    let bytes = wat(r#"(module (func (export "_start")))"#);
+    let error = Plugin::new(&bytes).unwrap_err();
+    assert!(
+        matches!(&error, Error::InvalidModule { reason } if reason.contains("memory")),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn unknown_imports_are_refused_naming_them() {
+    let bytes = module(r#"(import "env" "launch_missiles" (func))"#);
+    match Plugin::new(&bytes) {
+        Err(Error::UnsupportedImport { module, name, .. }) => {
+            assert_eq!((module.as_str(), name.as_str()), ("env", "launch_missiles"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let bytes = module(r#"(import "wasi_snapshot_preview1" "fd_teleport" (func))"#);
+    assert!(matches!(
+        Plugin::new(&bytes),
+        Err(Error::UnsupportedImport { .. })
+    ));
+    let bytes = module(r#"(import "wasi_snapshot_preview1" "fd_write" (func (param i32)))"#);
+    match Plugin::new(&bytes) {
+        Err(Error::UnsupportedImport { reason, .. }) => {
+            assert!(reason.contains("signature"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_start_section_that_loops_forever_is_bounded() {
+    let bytes = module(r#"(func $spin (loop $l (br $l))) (start $spin)"#);
+    let plugin = Plugin::new(&bytes).unwrap();
+    let error = within(plugin.call("anything", Value::Null))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::OutOfFuel { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_huge_initial_memory_is_a_memory_limit() {
+    let bytes = wat(r#"(module (memory (export "memory") 2048) (func (export "_start")))"#);
+    let plugin = Plugin::builder()
+        .with_limits(Limits::default().with_max_memory(64 << 20))
+        .build(&bytes)
+        .unwrap();
+    let error = within(plugin.call("anything", Value::Null))
+        .await
+        .unwrap_err();
+    match error {
+        Error::MemoryLimit {
+            requested, limit, ..
+        } => {
+            assert_eq!((requested, limit), (2048 << 16, 64 << 20));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn returning_without_answering_is_a_protocol_violation() {
+    let plugin = Plugin::new(&module("")).unwrap();
+    let error = within(plugin.call("anything", Value::Null))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Protocol {
+                violation: wasmi_hdk::ProtocolViolation::NoResponse { exit_code: None },
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn the_wasi_catalogue_lists_every_preview1_function_once() {
+    let names: std::collections::BTreeSet<_> =
+        wasmi_hdk::WASI_FUNCTIONS.iter().map(|f| f.name).collect();
+    assert_eq!(names.len(), wasmi_hdk::WASI_FUNCTIONS.len());
+    assert_eq!(names.len(), 46);
+    // Every catalogued function links with its catalogued signature.
+    let imports: String = wasmi_hdk::WASI_FUNCTIONS
+        .iter()
+        .map(|f| {
+            let ty = |types: &[wasmi_hdk::ValType]| {
+                types
+                    .iter()
+                    .map(|t| format!("{t:?} ").to_lowercase())
+                    .collect::<String>()
+            };
+            format!(
+                r#"(import "wasi_snapshot_preview1" "{}" (func (param {}) (result {})))"#,
+                f.name,
+                ty(f.params),
+                ty(f.results)
+            )
+        })
+        .collect();
+    Plugin::new(&module(&imports)).expect("all of WASI preview 1 links");
+}

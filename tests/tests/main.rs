@@ -1,0 +1,15 @@
+//! Integration tests of the runtime: the host kit driving the test plugins
+//! (built from source for wasm32-wasip1 by `test-plugin-artifacts`) and tiny
+//! WAT modules. Every test future runs under a timeout, so a hang fails.
+
+mod util;
+
+mod calls;
+mod host_methods;
+mod idle;
+mod loading;
+mod misbehaviour;
+mod wasi;
+
+// The library target only exists to hold the package; the tests are here.
+use integration_tests as _;

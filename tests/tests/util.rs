@@ -1,0 +1,75 @@
+use std::{
+    future::Future,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use wasmi_hdk::{HostRouter, LogLevel, Plugin, PluginBuilder, RpcError};
+
+/// How long any one test may wait before it counts as hung.
+const HANG: Duration = Duration::from_secs(30);
+
+/// Awaits `fut`, failing the test if it takes longer than [`HANG`].
+pub(crate) async fn within<F: Future>(fut: F) -> F::Output {
+    tokio::time::timeout(HANG, fut)
+        .await
+        .expect("timed out: the call hung")
+}
+
+/// Runs `f` on its own thread, failing the test if it takes longer than [`HANG`].
+pub(crate) fn on_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(HANG).expect("timed out: the call hung")
+}
+
+/// `host.echo` answers its params; what most plugin methods call.
+pub(crate) fn echo_host() -> HostRouter {
+    HostRouter::new().method(
+        "host.echo",
+        |_caller, params: serde_json::Value| async move { Ok::<_, RpcError>(params) },
+    )
+}
+
+/// The well-behaved test plugin with `host.echo`.
+pub(crate) fn test_plugin() -> Plugin {
+    builder().build(test_plugin_artifacts::TEST_PLUGIN).unwrap()
+}
+
+/// A builder for the test plugin with `host.echo` and name `test-plugin`.
+pub(crate) fn builder() -> PluginBuilder {
+    Plugin::builder()
+        .with_name("test-plugin")
+        .with_host(echo_host())
+}
+
+/// The misbehaving plugin, built with `builder`'s settings.
+pub(crate) fn misbehaving(builder: PluginBuilder) -> Plugin {
+    builder
+        .build(test_plugin_artifacts::MISBEHAVING_PLUGIN)
+        .unwrap()
+}
+
+/// Log lines captured from a plugin's stderr.
+pub(crate) type Captured = Arc<Mutex<Vec<(LogLevel, Option<String>, String)>>>;
+
+/// A builder whose plugin's log lines are captured instead of traced.
+pub(crate) fn capturing(builder: PluginBuilder) -> (PluginBuilder, Captured) {
+    let lines: Captured = Arc::default();
+    let sink = lines.clone();
+    let builder = builder.with_log_handler(move |record| {
+        sink.lock().unwrap().push((
+            record.level,
+            record.target.map(str::to_owned),
+            record.message.to_owned(),
+        ));
+    });
+    (builder, lines)
+}
+
+/// Compiles WAT text to wasm bytes.
+pub(crate) fn wat(text: &str) -> Vec<u8> {
+    wat::parse_str(text).unwrap()
+}

@@ -1,0 +1,249 @@
+//! The data of one instance's `Store`: the stdio pipes and what the plugin
+//! has said on them so far.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use wasmi::Memory;
+use wasmi_pdk::protocol::{Id, Message, MessageError, Response, RpcError};
+
+use super::{limiter::MemoryLimiter, stderr::StderrLog};
+use crate::{
+    ProtocolViolation,
+    runtime::Instant,
+    wasi::{Blocked, StdinState, WasiView},
+};
+
+/// The id of the one request the host sends per instance.
+pub(crate) const REQUEST_ID: i64 = 1;
+
+/// How much of an offending line an error quotes.
+const QUOTE_LEN: usize = 200;
+
+/// argv and environment, prepared once per plugin as NUL-terminated strings.
+#[derive(Debug, Default)]
+pub(crate) struct WasiEnv {
+    pub(crate) args: Vec<Box<[u8]>>,
+    pub(crate) environ: Vec<Box<[u8]>>,
+}
+
+impl WasiEnv {
+    pub(crate) fn new<'a>(
+        args: impl IntoIterator<Item = &'a str>,
+        env: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Self {
+        let nul = |s: String| s.into_bytes().into_iter().chain([0]).collect();
+        Self {
+            args: args.into_iter().map(|a| nul(a.to_owned())).collect(),
+            environ: env
+                .into_iter()
+                .map(|(k, v)| nul(format!("{k}={v}")))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct InstanceState {
+    pub(crate) memory: Option<Memory>,
+    pub(crate) limiter: MemoryLimiter,
+    pub(crate) stderr: StderrLog,
+    env: Arc<WasiEnv>,
+    started: Instant,
+    stdin: Vec<u8>,
+    stdin_pos: usize,
+    stdout_line: Vec<u8>,
+    max_message: usize,
+    /// The plugin's answer, once written.
+    pub(crate) response: Option<Result<Value, RpcError>>,
+    /// Requests and notifications the plugin wrote that the host has not taken yet.
+    pub(crate) outgoing: Vec<Message>,
+    /// Plugin requests taken but not yet answered.
+    pub(crate) outstanding: usize,
+    pub(crate) violation: Option<ProtocolViolation>,
+    pub(crate) blocked: Option<Blocked>,
+    pub(crate) bytes_in: u64,
+    pub(crate) bytes_out: u64,
+    pub(crate) host_calls: u32,
+    pub(crate) notifications: u32,
+}
+
+impl InstanceState {
+    pub(crate) fn new(
+        request_line: Vec<u8>,
+        env: Arc<WasiEnv>,
+        stderr: StderrLog,
+        max_memory: usize,
+        max_message: usize,
+    ) -> Self {
+        Self {
+            memory: None,
+            limiter: MemoryLimiter::new(max_memory),
+            stderr,
+            env,
+            started: crate::runtime::now(),
+            bytes_in: request_line.len() as u64,
+            stdin: request_line,
+            stdin_pos: 0,
+            stdout_line: Vec::new(),
+            max_message,
+            response: None,
+            outgoing: Vec::new(),
+            outstanding: 0,
+            violation: None,
+            blocked: None,
+            bytes_out: 0,
+            host_calls: 0,
+            notifications: 0,
+        }
+    }
+
+    /// Queues a line (without newline) on the plugin's stdin.
+    pub(crate) fn push_stdin_line(&mut self, line: &[u8]) {
+        if self.stdin_pos == self.stdin.len() {
+            self.stdin.clear();
+            self.stdin_pos = 0;
+        }
+        self.stdin.extend_from_slice(line);
+        self.stdin.push(b'\n');
+        self.bytes_in += line.len() as u64 + 1;
+    }
+
+    fn violate(&mut self, violation: ProtocolViolation) -> Result<(), ()> {
+        self.violation.get_or_insert(violation);
+        Err(())
+    }
+
+    /// Reads one complete stdout line.
+    fn take_line(&mut self, line: &[u8]) -> Result<(), ()> {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        let quote = || String::from_utf8_lossy(&line[..line.len().min(QUOTE_LEN)]).into_owned();
+        let Ok(text) = core::str::from_utf8(line) else {
+            return self.violate(ProtocolViolation::NotJson {
+                line: quote(),
+                error: "not UTF-8".to_owned(),
+            });
+        };
+        match Message::parse(text) {
+            Ok(Message::Response(Response { id, outcome })) => {
+                if self.response.is_some() {
+                    return self.violate(ProtocolViolation::DuplicateResponse);
+                }
+                if id != Id::Number(REQUEST_ID) {
+                    return self.violate(ProtocolViolation::WrongResponseId {
+                        expected: Id::Number(REQUEST_ID),
+                        got: id,
+                    });
+                }
+                self.response = Some(outcome);
+            }
+            Ok(message @ Message::Request(_)) => {
+                self.host_calls += 1;
+                self.outstanding += 1;
+                self.outgoing.push(message);
+            }
+            Ok(message @ Message::Notification(_)) => {
+                self.notifications += 1;
+                self.outgoing.push(message);
+            }
+            Err(MessageError::Json(e)) => {
+                return self.violate(ProtocolViolation::NotJson {
+                    line: quote(),
+                    error: e.to_string(),
+                });
+            }
+            Err(MessageError::Invalid(reason)) => {
+                return self.violate(ProtocolViolation::InvalidMessage {
+                    line: quote(),
+                    reason: reason.to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl WasiView for InstanceState {
+    fn memory(&self) -> Option<Memory> {
+        self.memory
+    }
+
+    fn started(&self) -> Instant {
+        self.started
+    }
+
+    fn args(&self) -> &[Box<[u8]>] {
+        &self.env.args
+    }
+
+    fn environ(&self) -> &[Box<[u8]>] {
+        &self.env.environ
+    }
+
+    fn stdin_state(&self) -> StdinState {
+        if self.response.is_some() {
+            StdinState::Finished
+        } else if self.stdin_pos < self.stdin.len() {
+            StdinState::Ready
+        } else if self.outstanding > 0 || !self.outgoing.is_empty() {
+            StdinState::Pending
+        } else {
+            StdinState::Eof
+        }
+    }
+
+    fn stdin_len(&self) -> usize {
+        self.stdin.len() - self.stdin_pos
+    }
+
+    fn read_stdin(&mut self, dst: &mut [u8]) -> usize {
+        let waiting = &self.stdin[self.stdin_pos..];
+        let n = waiting.len().min(dst.len());
+        dst[..n].copy_from_slice(&waiting[..n]);
+        self.stdin_pos += n;
+        n
+    }
+
+    fn write_stdout(&mut self, mut bytes: &[u8]) -> Result<(), ()> {
+        self.bytes_out += bytes.len() as u64;
+        while let Some(newline) = memchr::memchr(b'\n', bytes) {
+            let (head, rest) = (&bytes[..newline], &bytes[newline + 1..]);
+            bytes = rest;
+            if self.stdout_line.is_empty() {
+                if head.len() > self.max_message {
+                    return self.violate(ProtocolViolation::MessageTooLarge {
+                        limit: self.max_message,
+                    });
+                }
+                self.take_line(head)?;
+            } else {
+                self.stdout_line.extend_from_slice(head);
+                let line = core::mem::take(&mut self.stdout_line);
+                if line.len() > self.max_message {
+                    return self.violate(ProtocolViolation::MessageTooLarge {
+                        limit: self.max_message,
+                    });
+                }
+                self.take_line(&line)?;
+            }
+        }
+        if self.stdout_line.len() + bytes.len() > self.max_message {
+            return self.violate(ProtocolViolation::MessageTooLarge {
+                limit: self.max_message,
+            });
+        }
+        self.stdout_line.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn write_stderr(&mut self, bytes: &[u8]) {
+        self.stderr.write(bytes);
+    }
+
+    fn block(&mut self, blocked: Blocked) {
+        self.blocked = Some(blocked);
+    }
+}

@@ -1,0 +1,204 @@
+use core::time::Duration;
+
+use wasmi_pdk::protocol::{Id, RpcError};
+
+pub use wasmi::TrapCode;
+
+/// Everything that can go wrong loading or calling a plugin.
+///
+/// Match on it: each variant carries what a caller needs to react or report.
+/// The plugin's own stderr tail (e.g. a panic message) rides along where it
+/// explains the failure.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The plugin answered with a JSON-RPC error (code, message and data as sent).
+    #[error("plugin error {}: {}", .0.code, .0.message)]
+    Rpc(RpcError),
+
+    /// The plugin trapped (e.g. `unreachable` after a Rust panic, an
+    /// out-of-bounds access, a stack overflow).
+    #[error("plugin trapped: {message}{}", tail_suffix(stderr_tail))]
+    Trap {
+        /// The Wasm trap code, when the trap has one.
+        code: Option<TrapCode>,
+        /// The engine's description.
+        message: String,
+        /// The last lines the plugin wrote to stderr.
+        stderr_tail: String,
+    },
+
+    /// The plugin exited with a non-zero code before answering.
+    #[error(
+        "plugin exited with code {code} before answering{}",
+        tail_suffix(stderr_tail)
+    )]
+    Exit {
+        /// The exit code passed to `proc_exit`.
+        code: i32,
+        /// The last lines the plugin wrote to stderr.
+        stderr_tail: String,
+    },
+
+    /// The call used up its fuel budget.
+    #[error("plugin ran out of fuel (budget {budget})")]
+    OutOfFuel {
+        /// The budget that was exhausted.
+        budget: u64,
+    },
+
+    /// The call took longer than its wall-clock limit.
+    #[error("plugin call timed out after {limit:?}")]
+    Timeout {
+        /// The limit that was reached.
+        limit: Duration,
+    },
+
+    /// The plugin asked for more linear memory than allowed.
+    #[error(
+        "plugin exceeded its memory limit: asked for {requested} bytes, limit {limit}{}",
+        tail_suffix(stderr_tail)
+    )]
+    MemoryLimit {
+        /// The cap in bytes.
+        limit: usize,
+        /// The size the plugin asked to grow to, in bytes.
+        requested: usize,
+        /// The last lines the plugin wrote to stderr.
+        stderr_tail: String,
+    },
+
+    /// The plugin broke the wire protocol (see `PROTOCOL.md`).
+    #[error("protocol violation: {violation}{}", tail_suffix(stderr_tail))]
+    Protocol {
+        /// What exactly was wrong.
+        violation: ProtocolViolation,
+        /// The last lines the plugin wrote to stderr.
+        stderr_tail: String,
+    },
+
+    /// The call was cancelled through its [`CancelHandle`](crate::CancelHandle).
+    #[error("plugin call cancelled")]
+    Cancelled,
+
+    /// The bytes are not a valid WebAssembly module.
+    #[error("invalid wasm module: {reason}")]
+    InvalidModule {
+        /// The engine's explanation.
+        reason: String,
+    },
+
+    /// The module does not export `_start` as `() -> ()` (not a WASI command).
+    #[error(
+        "the module exports no `_start` function: build it as a wasm32-wasip1 command (a binary with `main`)"
+    )]
+    MissingStart,
+
+    /// The module imports something this runtime does not provide.
+    #[error("unsupported import {module}::{name}: {reason}")]
+    UnsupportedImport {
+        /// Import module name.
+        module: String,
+        /// Import field name.
+        name: String,
+        /// Why it cannot be provided.
+        reason: String,
+    },
+
+    /// Instantiating the module failed for a reason other than a limit.
+    #[error("instantiation failed: {reason}")]
+    Instantiation {
+        /// The engine's explanation.
+        reason: String,
+    },
+
+    /// The request's params could not be encoded as JSON.
+    #[error("params are not JSON-serialisable: {0}")]
+    InvalidParams(#[source] serde_json::Error),
+
+    /// The request line is larger than the message limit.
+    #[error("request of {size} bytes exceeds the message limit of {limit} bytes")]
+    RequestTooLarge {
+        /// Size of the request line.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+
+    /// The plugin's result did not decode into the requested type.
+    #[error("unexpected result shape: {0}")]
+    UnexpectedResult(#[source] serde_json::Error),
+}
+
+/// How a plugin broke the protocol.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProtocolViolation {
+    /// A stdout line was not JSON.
+    #[error("stdout line is not JSON ({error}): {line:?}")]
+    NotJson {
+        /// The start of the line.
+        line: String,
+        /// The parser's complaint.
+        error: String,
+    },
+    /// A stdout line was JSON but not a JSON-RPC 2.0 message.
+    #[error("stdout line is not a JSON-RPC 2.0 message ({reason}): {line:?}")]
+    InvalidMessage {
+        /// The start of the line.
+        line: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The response carried an id other than the request's.
+    #[error("response id {got} does not match request id {expected}")]
+    WrongResponseId {
+        /// The request's id.
+        expected: Id,
+        /// The id the plugin answered with.
+        got: Id,
+    },
+    /// The plugin answered the request twice.
+    #[error("the request was answered twice")]
+    DuplicateResponse,
+    /// The plugin ended without answering.
+    #[error("plugin {} without answering", ending(*.exit_code))]
+    NoResponse {
+        /// `Some(code)` if it called `proc_exit`, `None` if `_start` returned.
+        exit_code: Option<i32>,
+    },
+    /// A stdout line grew past the message limit before its newline.
+    #[error("a stdout line exceeded the message limit of {limit} bytes")]
+    MessageTooLarge {
+        /// The limit.
+        limit: usize,
+    },
+}
+
+fn ending(exit_code: Option<i32>) -> String {
+    match exit_code {
+        Some(code) => format!("exited with code {code}"),
+        None => "returned from _start".to_owned(),
+    }
+}
+
+fn tail_suffix(tail: &str) -> String {
+    if tail.is_empty() {
+        String::new()
+    } else {
+        format!("; plugin stderr ends with: {}", tail.trim_end())
+    }
+}
+
+impl Error {
+    /// The plugin's last stderr lines, for variants that keep them.
+    pub fn stderr_tail(&self) -> Option<&str> {
+        match self {
+            Self::Trap { stderr_tail, .. }
+            | Self::Exit { stderr_tail, .. }
+            | Self::MemoryLimit { stderr_tail, .. }
+            | Self::Protocol { stderr_tail, .. } => Some(stderr_tail),
+            _ => None,
+        }
+    }
+}

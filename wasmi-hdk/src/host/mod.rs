@@ -1,0 +1,63 @@
+//! Host methods: what a plugin can call back into while it handles a request.
+
+mod router;
+
+use core::{future::Future, pin::Pin};
+use std::sync::Arc;
+
+use serde_json::Value;
+use wasmi_pdk::protocol::RpcError;
+
+pub use self::router::HostRouter;
+
+/// A boxed future a host method returns: `Send` natively, so calls can run
+/// on a multi-threaded executor.
+#[cfg(not(target_arch = "wasm32"))]
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// A boxed future a host method returns (the browser is single-threaded).
+#[cfg(target_arch = "wasm32")]
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + 'static>>;
+
+/// Who is calling a host method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerInfo {
+    plugin: Arc<str>,
+}
+
+impl CallerInfo {
+    pub(crate) fn new(plugin: Arc<str>) -> Self {
+        Self { plugin }
+    }
+
+    /// The calling plugin's name (see [`PluginBuilder::with_name`](crate::PluginBuilder::with_name)).
+    pub fn plugin(&self) -> &str {
+        &self.plugin
+    }
+}
+
+/// Serves the requests and notifications a plugin sends to its host.
+///
+/// [`HostRouter`] implements it for typed async closures. A handler answers
+/// with a result or a JSON-RPC error; the kit turns a panic inside it into
+/// `-32603` for the plugin, never a host crash.
+pub trait HostHandler: Send + Sync + 'static {
+    /// Runs host method `method` for `caller`.
+    fn handle(
+        &self,
+        caller: CallerInfo,
+        method: &str,
+        params: Option<Value>,
+    ) -> BoxFuture<Result<Value, RpcError>>;
+}
+
+impl<H: HostHandler + ?Sized> HostHandler for Arc<H> {
+    fn handle(
+        &self,
+        caller: CallerInfo,
+        method: &str,
+        params: Option<Value>,
+    ) -> BoxFuture<Result<Value, RpcError>> {
+        (**self).handle(caller, method, params)
+    }
+}

@@ -1,0 +1,116 @@
+use core::time::Duration;
+
+/// The limits one call of a plugin runs under; exceeding one stops the
+/// instance and fails the call with its own [`Error`](crate::Error) variant.
+///
+/// ```
+/// use std::time::Duration;
+/// use wasmi_hdk::Limits;
+///
+/// let limits = Limits::default()
+///     .with_fuel(Some(1_000_000_000))
+///     .with_timeout(Some(Duration::from_secs(5)))
+///     .with_max_memory(16 << 20);
+/// assert_eq!(limits.max_memory(), 16 << 20);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    fuel: Option<u64>,
+    timeout: Option<Duration>,
+    max_memory: usize,
+    max_message: usize,
+    max_stderr: usize,
+    fuel_slice: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            fuel: None,
+            timeout: Some(Duration::from_secs(30)),
+            max_memory: 64 << 20,
+            max_message: 16 << 20,
+            max_stderr: 8 << 10,
+            fuel_slice: 250_000,
+        }
+    }
+}
+
+impl Limits {
+    /// Total fuel (roughly, Wasm instructions) a call may use, instantiation
+    /// included; `None` (the default) is unlimited. → [`Error::OutOfFuel`](crate::Error::OutOfFuel)
+    #[must_use]
+    pub fn with_fuel(mut self, fuel: Option<u64>) -> Self {
+        self.fuel = fuel;
+        self
+    }
+
+    /// Wall-clock time a call may take, waits included; default 30 s.
+    /// → [`Error::Timeout`](crate::Error::Timeout)
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Bytes of linear memory an instance may have; default 64 MiB.
+    /// → [`Error::MemoryLimit`](crate::Error::MemoryLimit)
+    #[must_use]
+    pub fn with_max_memory(mut self, bytes: usize) -> Self {
+        self.max_memory = bytes;
+        self
+    }
+
+    /// Bytes of one protocol line, either way; default 16 MiB.
+    #[must_use]
+    pub fn with_max_message(mut self, bytes: usize) -> Self {
+        self.max_message = bytes;
+        self
+    }
+
+    /// Bytes of stderr kept for error reports (the tail); default 8 KiB.
+    #[must_use]
+    pub fn with_max_stderr(mut self, bytes: usize) -> Self {
+        self.max_stderr = bytes;
+        self
+    }
+
+    /// Fuel run between two yields to the executor; default 250 000
+    /// (about a quarter of a millisecond natively). Smaller slices make a
+    /// busy plugin share its thread more finely.
+    #[must_use]
+    pub fn with_fuel_slice(mut self, fuel: u64) -> Self {
+        self.fuel_slice = fuel.max(1);
+        self
+    }
+
+    /// The fuel budget.
+    pub fn fuel(&self) -> Option<u64> {
+        self.fuel
+    }
+
+    /// The wall-clock timeout.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// The linear-memory cap in bytes.
+    pub fn max_memory(&self) -> usize {
+        self.max_memory
+    }
+
+    /// The protocol line cap in bytes.
+    pub fn max_message(&self) -> usize {
+        self.max_message
+    }
+
+    /// How much stderr is kept for error reports.
+    pub fn max_stderr(&self) -> usize {
+        self.max_stderr
+    }
+
+    /// The fuel run between yields.
+    pub fn fuel_slice(&self) -> u64 {
+        self.fuel_slice
+    }
+}

@@ -1,0 +1,70 @@
+use core::fmt;
+use std::sync::Arc;
+
+use wasmi_pdk::protocol::LogLevel;
+
+/// One line a plugin wrote to stderr, read as described in `PROTOCOL.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogRecord<'a> {
+    /// The plugin's name.
+    pub plugin: &'a str,
+    /// The level from the line's prefix (`Info` if it had none).
+    pub level: LogLevel,
+    /// The target from the line's prefix, if any.
+    pub target: Option<&'a str>,
+    /// The text.
+    pub message: &'a str,
+}
+
+/// Where plugin log lines go.
+#[derive(Clone, Default)]
+pub(crate) enum LogSink {
+    /// `tracing` events with target `wasmi_plugin` and fields `plugin`, `target`.
+    #[default]
+    Tracing,
+    /// A user callback.
+    Callback(Arc<dyn Fn(&LogRecord<'_>) + Send + Sync>),
+}
+
+impl fmt::Debug for LogSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Tracing => f.write_str("Tracing"),
+            Self::Callback(_) => f.write_str("Callback(..)"),
+        }
+    }
+}
+
+impl LogSink {
+    pub(crate) fn emit(&self, record: &LogRecord<'_>) {
+        match self {
+            Self::Callback(callback) => callback(record),
+            Self::Tracing => {
+                let LogRecord {
+                    plugin,
+                    target,
+                    message,
+                    ..
+                } = *record;
+                let target = target.unwrap_or("");
+                match record.level {
+                    LogLevel::Error => {
+                        tracing::error!(target: "wasmi_plugin", plugin, target, "{message}")
+                    }
+                    LogLevel::Warn => {
+                        tracing::warn!(target: "wasmi_plugin", plugin, target, "{message}")
+                    }
+                    LogLevel::Info => {
+                        tracing::info!(target: "wasmi_plugin", plugin, target, "{message}")
+                    }
+                    LogLevel::Debug => {
+                        tracing::debug!(target: "wasmi_plugin", plugin, target, "{message}")
+                    }
+                    LogLevel::Trace => {
+                        tracing::trace!(target: "wasmi_plugin", plugin, target, "{message}")
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+use crate::{CancelHandle, Limits};
+
+/// Per-call settings for [`Plugin::call_with`](crate::Plugin::call_with).
+///
+/// ```
+/// use wasmi_hdk::{CallOptions, CancelHandle, Limits};
+///
+/// let cancel = CancelHandle::new();
+/// let options = CallOptions::new()
+///     .with_cancel(cancel.clone())
+///     .with_limits(Limits::default().with_fuel(Some(10_000_000)));
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    pub(crate) cancel: Option<CancelHandle>,
+    pub(crate) limits: Option<Limits>,
+}
+
+impl CallOptions {
+    /// No cancel handle; the plugin's own limits.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Lets `cancel` stop this call.
+    #[must_use]
+    pub fn with_cancel(mut self, cancel: CancelHandle) -> Self {
+        self.cancel = Some(cancel);
+        self
+    }
+
+    /// Runs this call under `limits` instead of the plugin's.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+}

@@ -1,0 +1,10 @@
+//! The executor-specific bits, in one place: time, sleeping, yielding and
+//! randomness. A port to another environment (the browser) swaps this module.
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use self::native::{
+    Instant, Sleep, fill_random, monotonic_ns, now, sleep, unix_time_ns, yield_now,
+};

@@ -1,0 +1,193 @@
+//! File descriptors: only the three virtual stdio pipes exist.
+
+use wasmi::{Caller, Error};
+
+use super::{
+    Blocked, StdinState, Stop, Suspend, WasiView,
+    errno::{Errno, WasiResult, errno_of},
+    memory::GuestMemory,
+    with_memory,
+};
+
+const STDIN: i32 = 0;
+const STDOUT: i32 = 1;
+const STDERR: i32 = 2;
+
+const FILETYPE_CHARACTER_DEVICE: u8 = 2;
+const RIGHT_FD_READ: u64 = 1 << 1;
+const RIGHT_FD_WRITE: u64 = 1 << 6;
+const RIGHT_POLL_FD_READWRITE: u64 = 1 << 27;
+
+pub(super) fn is_stdio(fd: i32) -> bool {
+    (STDIN..=STDERR).contains(&fd)
+}
+
+/// The errno for an operation stdio pipes do not support.
+pub(super) fn unsupported_on(fd: i32, on_stdio: Errno) -> i32 {
+    if is_stdio(fd) {
+        on_stdio.0
+    } else {
+        Errno::BADF.0
+    }
+}
+
+pub(super) fn fd_read<T: WasiView>(
+    mut caller: Caller<'_, T>,
+    fd: i32,
+    iovs: i32,
+    iovs_len: i32,
+    nread: i32,
+) -> Result<i32, Error> {
+    if fd != STDIN {
+        return Ok(Errno::BADF.0);
+    }
+    let (iovs, iovs_len, nread) = (iovs as u32, iovs_len as u32, nread as u32);
+    match caller.data().stdin_state() {
+        StdinState::Ready | StdinState::Eof => Ok(errno_of(
+            with_memory(&mut caller, |mem, state| {
+                read_into(mem, state, iovs, iovs_len, nread)
+            })
+            .and_then(|r| r),
+        )),
+        StdinState::Pending => {
+            caller.data_mut().block(Blocked::Read {
+                iovs,
+                iovs_len,
+                nread,
+            });
+            Err(Error::host(Suspend))
+        }
+        StdinState::Finished => Err(Error::host(Stop)),
+    }
+}
+
+/// Copies waiting stdin bytes into the iovecs; checks every iovec first so a
+/// bad pointer loses no input.
+pub(super) fn read_into<T: WasiView>(
+    mem: &mut GuestMemory<'_>,
+    state: &mut T,
+    iovs: u32,
+    iovs_len: u32,
+    nread: u32,
+) -> WasiResult {
+    let vecs = mem.iovecs(iovs, iovs_len)?;
+    for &(ptr, len) in &vecs {
+        mem.slice(ptr, len)?;
+    }
+    mem.slice(nread, 4)?;
+    let mut total: u32 = 0;
+    for (ptr, len) in vecs {
+        let n = state.read_stdin(mem.slice_mut(ptr, len)?) as u32;
+        total += n;
+        if n < len {
+            break;
+        }
+    }
+    mem.write_u32(nread, total)
+}
+
+pub(super) fn fd_write<T: WasiView>(
+    mut caller: Caller<'_, T>,
+    fd: i32,
+    iovs: i32,
+    iovs_len: i32,
+    nwritten: i32,
+) -> Result<i32, Error> {
+    if fd != STDOUT && fd != STDERR {
+        return Ok(Errno::BADF.0);
+    }
+    let outcome = with_memory(&mut caller, |mem, state| {
+        let vecs = mem.iovecs(iovs as u32, iovs_len as u32)?;
+        for &(ptr, len) in &vecs {
+            mem.slice(ptr, len)?;
+        }
+        mem.slice(nwritten as u32, 4)?;
+        let mut total: u32 = 0;
+        for (ptr, len) in vecs {
+            let bytes = mem.slice(ptr, len)?;
+            if fd == STDOUT {
+                if state.write_stdout(bytes).is_err() {
+                    return Ok(Err(Stop));
+                }
+            } else {
+                state.write_stderr(bytes);
+            }
+            total = total.saturating_add(len);
+        }
+        mem.write_u32(nwritten as u32, total)?;
+        Ok(Ok(()))
+    })
+    .and_then(|r| r);
+    match outcome {
+        Ok(Ok(())) => Ok(Errno::SUCCESS.0),
+        Ok(Err(stop)) => Err(Error::host(stop)),
+        Err(errno) => Ok(errno.0),
+    }
+}
+
+pub(super) fn fd_fdstat_get<T: WasiView>(mut caller: Caller<'_, T>, fd: i32, out: i32) -> i32 {
+    if !is_stdio(fd) {
+        return Errno::BADF.0;
+    }
+    let rights = if fd == STDIN {
+        RIGHT_FD_READ
+    } else {
+        RIGHT_FD_WRITE
+    } | RIGHT_POLL_FD_READWRITE;
+    errno_of(
+        with_memory(&mut caller, |mem, _| {
+            let out = out as u32;
+            mem.slice_mut(out, 24)?.fill(0);
+            mem.write_bytes(out, &[FILETYPE_CHARACTER_DEVICE])?;
+            mem.write_u64(out + 8, rights)?;
+            Ok(())
+        })
+        .and_then(|r| r),
+    )
+}
+
+pub(super) fn fd_filestat_get<T: WasiView>(mut caller: Caller<'_, T>, fd: i32, out: i32) -> i32 {
+    if !is_stdio(fd) {
+        return Errno::BADF.0;
+    }
+    errno_of(
+        with_memory(&mut caller, |mem, _| {
+            let out = out as u32;
+            mem.slice_mut(out, 64)?.fill(0);
+            mem.write_bytes(out + 16, &[FILETYPE_CHARACTER_DEVICE])?;
+            mem.write_u64(out + 24, 1)
+        })
+        .and_then(|r| r),
+    )
+}
+
+pub(super) fn fd_fdstat_set_flags<T: WasiView>(_: Caller<'_, T>, fd: i32, _flags: i32) -> i32 {
+    if is_stdio(fd) {
+        Errno::SUCCESS.0
+    } else {
+        Errno::BADF.0
+    }
+}
+
+pub(super) fn fd_close<T: WasiView>(_: Caller<'_, T>, fd: i32) -> i32 {
+    if is_stdio(fd) {
+        Errno::SUCCESS.0
+    } else {
+        Errno::BADF.0
+    }
+}
+
+/// No preopened directories: every fd answers `EBADF`, which is how
+/// wasi-libc and Rust std learn the preopen list is empty.
+pub(super) fn fd_prestat_get<T: WasiView>(_: Caller<'_, T>, _fd: i32, _out: i32) -> i32 {
+    Errno::BADF.0
+}
+
+pub(super) fn fd_prestat_dir_name<T: WasiView>(
+    _: Caller<'_, T>,
+    _fd: i32,
+    _path: i32,
+    _len: i32,
+) -> i32 {
+    Errno::BADF.0
+}

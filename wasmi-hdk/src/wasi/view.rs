@@ -1,0 +1,57 @@
+//! What the WASI layer needs from the instance state it runs against.
+
+use wasmi::Memory;
+
+use crate::runtime::Instant;
+
+/// What a read of stdin finds right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StdinState {
+    /// Bytes are waiting to be read.
+    Ready,
+    /// Nothing is waiting and nothing will come: reads return 0 (EOF).
+    Eof,
+    /// Nothing is waiting yet, but an answer will come: suspend the instance.
+    Pending,
+    /// The plugin has answered and now waits for more: stop the instance.
+    Finished,
+}
+
+/// An operation the instance is suspended in, completed when it resumes.
+#[derive(Debug, Clone)]
+pub(crate) enum Blocked {
+    /// `fd_read` on stdin: `(iovs, iovs_len, nread_ptr)`.
+    Read {
+        iovs: u32,
+        iovs_len: u32,
+        nread: u32,
+    },
+    /// `poll_oneoff` that found nothing ready.
+    Poll(super::poll::PendingPoll),
+}
+
+/// The state behind the WASI imports: the virtual stdio pipes, clocks,
+/// argv and environment of one instance.
+pub(crate) trait WasiView: Send + 'static {
+    /// The instance's exported memory, once known.
+    fn memory(&self) -> Option<Memory>;
+    /// When the instance started (process/thread CPU clocks count from here).
+    fn started(&self) -> Instant;
+    /// argv as NUL-terminated strings.
+    fn args(&self) -> &[Box<[u8]>];
+    /// `KEY=VALUE` entries as NUL-terminated strings.
+    fn environ(&self) -> &[Box<[u8]>];
+    /// What a read of stdin would find now.
+    fn stdin_state(&self) -> StdinState;
+    /// How many stdin bytes are waiting.
+    fn stdin_len(&self) -> usize;
+    /// Moves up to `dst.len()` waiting stdin bytes into `dst`.
+    fn read_stdin(&mut self, dst: &mut [u8]) -> usize;
+    /// Takes bytes the plugin wrote to stdout; `Err` stops the instance
+    /// (the reason is kept in the state).
+    fn write_stdout(&mut self, bytes: &[u8]) -> Result<(), ()>;
+    /// Takes bytes the plugin wrote to stderr.
+    fn write_stderr(&mut self, bytes: &[u8]);
+    /// Records the operation the instance is about to suspend in.
+    fn block(&mut self, blocked: Blocked);
+}

@@ -1,0 +1,151 @@
+use core::{
+    future::Future,
+    marker::PhantomData,
+    pin::Pin,
+    task::{Context as TaskContext, Poll},
+};
+
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::Value;
+
+use super::executor;
+use crate::protocol::{Id, Notification, Request, RpcError, encode_params};
+
+/// What a handler can do besides computing: call the host and notify it.
+///
+/// Cheap to copy; every handler invocation gets one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context {
+    /// Keeps the type `!Send`: a context belongs to the plugin's one thread.
+    _single_threaded: PhantomData<*const ()>,
+}
+
+impl Context {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// Calls host method `method` and decodes its result as `R`.
+    ///
+    /// `params` is encoded with [`encode_params`]: `()` sends none, a scalar
+    /// is sent as a one-element array. Several calls may be in flight at
+    /// once (e.g. with `futures::join!`): each is written before the plugin
+    /// waits for any answer.
+    ///
+    /// # Errors
+    ///
+    /// The host's error for this call (e.g. `-32601` for a method the host
+    /// does not have), `-32602` if `params` is not JSON, or `-32603` if the
+    /// result does not decode as `R`.
+    pub fn call<R: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: impl Serialize,
+    ) -> TypedHostCall<R> {
+        let state = match encode_params(params) {
+            Ok(params) => Ok(self.call_raw(method, params)),
+            Err(e) => Err(Some(e)),
+        };
+        TypedHostCall {
+            state,
+            _result: PhantomData,
+        }
+    }
+
+    /// Calls host method `method` with raw params and returns its raw result.
+    ///
+    /// The request is queued at once; the returned future waits for its answer.
+    pub fn call_raw(&self, method: &str, params: Option<Value>) -> HostCall {
+        let id = executor::register_call();
+        executor::send(&Request {
+            id: Id::Number(id),
+            method: method.to_owned(),
+            params,
+        });
+        HostCall {
+            id,
+            method: method.to_owned(),
+            done: false,
+            _context: *self,
+        }
+    }
+
+    /// Sends a notification: a host call that expects no answer.
+    ///
+    /// # Errors
+    ///
+    /// `-32602` if `params` is not JSON.
+    pub fn notify(&self, method: &str, params: impl Serialize) -> Result<(), RpcError> {
+        executor::send(&Notification {
+            method: method.to_owned(),
+            params: encode_params(params)?,
+        });
+        Ok(())
+    }
+}
+
+/// A host call in flight; resolves to the host's result or error.
+///
+/// Dropping it abandons the call: its answer is ignored when it arrives.
+#[derive(Debug)]
+#[must_use = "a host call does nothing useful unless awaited"]
+pub struct HostCall {
+    id: i64,
+    method: String,
+    done: bool,
+    _context: Context,
+}
+
+impl Future for HostCall {
+    type Output = Result<Value, RpcError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        match executor::take_answer(self.id, cx.waker()) {
+            Some(answer) => {
+                self.done = true;
+                Poll::Ready(answer)
+            }
+            None => Poll::Pending,
+        }
+    }
+}
+
+impl Drop for HostCall {
+    fn drop(&mut self) {
+        if !self.done {
+            executor::forget_call(self.id);
+        }
+    }
+}
+
+/// A typed host call in flight (see [`Context::call`]).
+#[derive(Debug)]
+#[must_use = "a host call does nothing useful unless awaited"]
+pub struct TypedHostCall<R> {
+    /// The call, or the params error to report on first poll.
+    state: Result<HostCall, Option<RpcError>>,
+    _result: PhantomData<fn() -> R>,
+}
+
+impl<R: DeserializeOwned> Future for TypedHostCall<R> {
+    type Output = Result<R, RpcError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let call = match &mut self.state {
+            Ok(call) => call,
+            Err(e) => {
+                return Poll::Ready(Err(e.take().unwrap_or_else(|| {
+                    RpcError::internal("host call polled after completion")
+                })));
+            }
+        };
+        let value = match Pin::new(&mut *call).poll(cx) {
+            Poll::Ready(Ok(value)) => value,
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+            Poll::Pending => return Poll::Pending,
+        };
+        Poll::Ready(serde_json::from_value(value).map_err(|e| {
+            RpcError::internal(format!("cannot decode the result of {}: {e}", call.method))
+        }))
+    }
+}

@@ -1,0 +1,199 @@
+//! A one-task executor for a plugin process.
+//!
+//! While the task is pending it flushes what the plugin wrote and does a
+//! blocking read of the next line from stdin. Inside the host that read
+//! suspends the instance until an answer is ready, so the plugin never spins.
+
+use core::{
+    cell::{Cell, RefCell},
+    future::Future,
+    pin::pin,
+    task::{Context as TaskContext, Poll, Waker},
+};
+use std::{
+    collections::BTreeMap,
+    io::{BufRead, Write},
+};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::protocol::{Id, Message, Response, RpcError};
+
+/// The outcome of a host call, once its response has arrived.
+pub(crate) type HostResult = Result<Value, RpcError>;
+
+#[derive(Default)]
+struct State {
+    next_id: Cell<i64>,
+    /// Host calls sent and not yet taken by their future.
+    pending: RefCell<BTreeMap<i64, Slot>>,
+    /// Lines written since the last flush.
+    outbox: RefCell<Vec<u8>>,
+    /// Set once stdin reached EOF: no answer can arrive any more.
+    closed: Cell<bool>,
+}
+
+/// One outstanding host call: its answer once it arrived, and who to wake.
+#[derive(Default)]
+struct Slot {
+    answer: Option<HostResult>,
+    waker: Option<Waker>,
+}
+
+impl Slot {
+    fn answer(&mut self, answer: HostResult) {
+        self.answer = Some(answer);
+        if let Some(waker) = self.waker.take() {
+            waker.wake();
+        }
+    }
+}
+
+thread_local! {
+    static STATE: State = State::default();
+}
+
+/// Queues one message line for the next flush.
+pub(crate) fn send(message: &impl Serialize) {
+    STATE.with(|s| {
+        let mut out = s.outbox.borrow_mut();
+        // Our message types always serialise; a failure would leave the line empty.
+        if serde_json::to_writer(&mut *out, message).is_ok() {
+            out.push(b'\n');
+        }
+    });
+}
+
+/// Reserves an id for a host call and marks it outstanding.
+pub(crate) fn register_call() -> i64 {
+    STATE.with(|s| {
+        let id = s.next_id.get() + 1;
+        s.next_id.set(id);
+        let answer = s
+            .closed
+            .get()
+            .then(|| Err(RpcError::internal("the host closed stdin")));
+        s.pending.borrow_mut().insert(
+            id,
+            Slot {
+                answer,
+                waker: None,
+            },
+        );
+        id
+    })
+}
+
+/// Takes the answer of host call `id` if it has arrived, otherwise
+/// remembers `waker` to wake when it does.
+pub(crate) fn take_answer(id: i64, waker: &Waker) -> Option<HostResult> {
+    STATE.with(|s| {
+        let mut pending = s.pending.borrow_mut();
+        let slot = pending.get_mut(&id)?;
+        match slot.answer.take() {
+            Some(answer) => {
+                pending.remove(&id);
+                Some(answer)
+            }
+            None => {
+                slot.waker = Some(waker.clone());
+                None
+            }
+        }
+    })
+}
+
+/// Forgets host call `id` (its future was dropped); a late answer is ignored.
+pub(crate) fn forget_call(id: i64) {
+    STATE.with(|s| s.pending.borrow_mut().remove(&id));
+}
+
+fn has_unanswered_calls() -> bool {
+    STATE.with(|s| {
+        s.pending
+            .borrow()
+            .values()
+            .any(|slot| slot.answer.is_none())
+    })
+}
+
+/// Writes everything queued to `output` and flushes it.
+pub(crate) fn flush(output: &mut dyn Write) -> std::io::Result<()> {
+    let bytes = STATE.with(|s| core::mem::take(&mut *s.outbox.borrow_mut()));
+    if !bytes.is_empty() {
+        output.write_all(&bytes)?;
+    }
+    output.flush()
+}
+
+/// Runs `fut` to completion, reading host answers from `input` while it waits.
+///
+/// Returns an internal error if the future waits on something that is not a
+/// host call (nothing could ever wake it), instead of blocking forever.
+pub(crate) fn block_on<F: Future<Output = HostResult>>(
+    fut: F,
+    input: &mut dyn BufRead,
+    output: &mut dyn Write,
+) -> HostResult {
+    let mut fut = pin!(fut);
+    let mut cx = TaskContext::from_waker(Waker::noop());
+    let mut line = String::new();
+    loop {
+        if let Poll::Ready(result) = fut.as_mut().poll(&mut cx) {
+            return result;
+        }
+        if !has_unanswered_calls() {
+            return Err(RpcError::internal(
+                "the handler is waiting on something other than a host call",
+            ));
+        }
+        flush(output).map_err(RpcError::internal)?;
+        line.clear();
+        match input.read_line(&mut line) {
+            Ok(0) | Err(_) => close(),
+            Ok(_) => dispatch(line.trim_end_matches(['\n', '\r'])),
+        }
+    }
+}
+
+/// Routes one line that arrived while a request is being handled.
+fn dispatch(line: &str) {
+    if line.trim().is_empty() {
+        return;
+    }
+    match Message::parse(line) {
+        Ok(Message::Response(Response {
+            id: Id::Number(id),
+            outcome,
+        })) => STATE.with(|s| {
+            if let Some(slot) = s.pending.borrow_mut().get_mut(&id) {
+                slot.answer(outcome);
+            }
+        }),
+        // A stray answer (unknown or non-numeric id) or a notification: nothing waits for it.
+        Ok(Message::Response(_) | Message::Notification(_)) => {}
+        Ok(Message::Request(req)) => send(&Response {
+            id: req.id,
+            outcome: Err(RpcError::invalid_request(
+                "the plugin is busy with another request",
+            )),
+        }),
+        Err(e) => send(&Response {
+            id: Id::Null,
+            outcome: Err(e.to_rpc_error()),
+        }),
+    }
+}
+
+/// Stdin ended: every outstanding call fails, and so will new ones.
+fn close() {
+    STATE.with(|s| {
+        s.closed.set(true);
+        for slot in s.pending.borrow_mut().values_mut() {
+            if slot.answer.is_none() {
+                slot.answer(Err(RpcError::internal("the host closed stdin")));
+            }
+        }
+    });
+}

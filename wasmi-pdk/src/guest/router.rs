@@ -1,0 +1,93 @@
+use core::{fmt, future::Future, pin::Pin};
+use std::collections::BTreeMap;
+
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::Value;
+
+use super::{Context, RequestHandler};
+use crate::protocol::{RpcError, decode_params};
+
+type MethodFuture = Pin<Box<dyn Future<Output = Result<Value, RpcError>>>>;
+type Method = Box<dyn Fn(Context, Option<Value>) -> MethodFuture>;
+
+/// A [`RequestHandler`] built from typed async closures, one per method.
+///
+/// Params are decoded with [`decode_params`] (bad params answer `-32602`),
+/// results are encoded with serde, unknown methods answer `-32601`.
+///
+/// ```
+/// use wasmi_pdk::{Router, RpcError};
+///
+/// let router = Router::new()
+///     .method("add", |_ctx, (a, b): (i64, i64)| async move { Ok::<_, RpcError>(a + b) })
+///     .method("greet", |ctx, name: String| async move {
+///         let suffix: String = ctx.call("host.suffix", ()).await?;
+///         Ok(format!("hello {name}{suffix}"))
+///     });
+/// assert_eq!(router.method_names().collect::<Vec<_>>(), ["add", "greet"]);
+/// ```
+#[derive(Default)]
+pub struct Router {
+    methods: BTreeMap<String, Method>,
+}
+
+impl fmt::Debug for Router {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Router")
+            .field("methods", &self.methods.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Router {
+    /// A router with no methods.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or replaces) `name`, answered by `handler`.
+    #[must_use]
+    pub fn method<P, R, F, Fut>(mut self, name: &str, handler: F) -> Self
+    where
+        P: DeserializeOwned + 'static,
+        R: Serialize + 'static,
+        F: Fn(Context, P) -> Fut + 'static,
+        Fut: Future<Output = Result<R, RpcError>> + 'static,
+    {
+        let method: Method =
+            Box::new(
+                move |ctx, params| match decode_params::<P>(params.as_ref()) {
+                    Ok(p) => {
+                        let fut = handler(ctx, p);
+                        Box::pin(async move {
+                            let value = fut.await?;
+                            serde_json::to_value(value).map_err(RpcError::internal)
+                        })
+                    }
+                    Err(e) => Box::pin(core::future::ready(Err(e))),
+                },
+            );
+        self.methods.insert(name.to_owned(), method);
+        self
+    }
+
+    /// The names of the methods, in sorted order.
+    pub fn method_names(&self) -> impl Iterator<Item = &str> {
+        self.methods.keys().map(String::as_str)
+    }
+}
+
+impl RequestHandler for Router {
+    fn handle(
+        &self,
+        ctx: Context,
+        method: &str,
+        params: Option<Value>,
+    ) -> impl Future<Output = Result<Value, RpcError>> {
+        let fut: MethodFuture = match self.methods.get(method) {
+            Some(m) => m(ctx, params),
+            None => Box::pin(core::future::ready(Err(RpcError::method_not_found(method)))),
+        };
+        fut
+    }
+}

@@ -1,0 +1,46 @@
+//! # wasmi-pdk: the plugin dev kit
+//!
+//! Write a plugin as a handful of typed async functions; the kit turns them
+//! into a `wasm32-wasip1` program that speaks newline-delimited JSON-RPC 2.0
+//! on stdin/stdout (see `PROTOCOL.md`), logs to stderr and calls back into
+//! its host.
+//!
+//! ```
+//! use wasmi_pdk::{Router, RpcError};
+//!
+//! fn router() -> Router {
+//!     Router::new()
+//!         .method("add", |_ctx, (a, b): (i64, i64)| async move { Ok::<_, RpcError>(a + b) })
+//!         .method("greet", |ctx, name: String| async move {
+//!             wasmi_pdk::log::info!("greeting {name}");
+//!             let time: u64 = ctx.call("host.time", ()).await?;
+//!             Ok(format!("hello {name}, it is {time}"))
+//!         })
+//! }
+//!
+//! // A plugin's `main` is this one line:
+//! // fn main() { wasmi_pdk::serve(router()) }
+//!
+//! // The same router can be driven natively, e.g. in a unit test:
+//! let mut out = Vec::new();
+//! let input = br#"{"jsonrpc":"2.0","id":1,"method":"add","params":[2,3]}"#;
+//! wasmi_pdk::serve_io(&router(), &mut &input[..], &mut out);
+//! assert_eq!(String::from_utf8(out).unwrap(), "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":5}\n");
+//! ```
+//!
+//! With default features off (`default-features = false`) only
+//! [`protocol`], the wire types shared with the host kit, is built.
+
+pub mod protocol;
+
+#[cfg(feature = "guest")]
+mod guest;
+
+#[cfg(feature = "guest")]
+pub use self::guest::{
+    Context, HostCall, RequestHandler, Router, TypedHostCall, init_logger, serve, serve_io,
+};
+pub use self::protocol::{RpcError, decode_params, encode_params};
+#[cfg(feature = "guest")]
+pub use log;
+pub use serde_json::{Value, json};

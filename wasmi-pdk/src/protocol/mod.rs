@@ -1,0 +1,19 @@
+//! The JSON-RPC 2.0 wire types both sides of the pipe share.
+//!
+//! Everything here is plain data: building, parsing and printing the
+//! newline-delimited messages described in `PROTOCOL.md`. The host kit
+//! depends on this module only (`wasmi-pdk` with default features off).
+
+mod error;
+mod id;
+mod log_line;
+mod message;
+mod params;
+
+pub use self::{
+    error::{RpcError, codes},
+    id::Id,
+    log_line::{LogLevel, LogLine},
+    message::{Message, MessageError, Notification, Request, Response},
+    params::{decode_params, encode_params},
+};
