@@ -3,7 +3,10 @@
 //!
 //! `cargo run --release -p wasmi-hdk --example hello_host -- [PLUGIN.wasm] [METHOD] [PARAMS_JSON]`
 
-#![expect(unused_crate_dependencies, reason = "an example links all of the crate's dependencies")]
+#![expect(
+    unused_crate_dependencies,
+    reason = "an example links all of the crate's dependencies"
+)]
 
 use std::time::Duration;
 
@@ -24,7 +27,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Host methods the plugin may call while it handles a request.
     let host = HostRouter::new()
-        .method("host.echo", |_caller, params: Value| async move { Ok::<_, RpcError>(params) })
+        .method("host.echo", |_caller, params: Value| async move {
+            Ok::<_, RpcError>(params)
+        })
         .method("host.greeting", |caller, (): ()| async move {
             Ok::<_, RpcError>(format!("Hello from the host to {}", caller.plugin()))
         });

@@ -1,14 +1,19 @@
 //! The README's minimal plugin. Build it for the runtime with
 //! `cargo build --release --example hello_plugin --target wasm32-wasip1 -p wasmi-pdk`.
 
-#![expect(unused_crate_dependencies, reason = "an example links all of the crate's dependencies")]
+#![expect(
+    unused_crate_dependencies,
+    reason = "an example links all of the crate's dependencies"
+)]
 
 use wasmi_pdk::{Router, RpcError};
 
 fn router() -> Router {
     Router::new()
         // Params `[2, 3]` decode into a tuple.
-        .method("add", |_ctx, (a, b): (i64, i64)| async move { Ok::<_, RpcError>(a + b) })
+        .method("add", |_ctx, (a, b): (i64, i64)| async move {
+            Ok::<_, RpcError>(a + b)
+        })
         // Call back into the host while handling a request.
         .method("greet", |ctx, name: String| async move {
             wasmi_pdk::log::info!("greeting {name}");
