@@ -84,6 +84,8 @@ struct Runner<'a> {
     fuel_spent: u64,
     /// Host methods running for the plugin.
     pending: FuturesUnordered<BoxFuture<HostAnswer>>,
+    /// When the call last yielded to the executor (or started).
+    last_yield: Instant,
 }
 
 impl<'a> Runner<'a> {
@@ -117,6 +119,7 @@ impl<'a> Runner<'a> {
             fuel_given: 0,
             fuel_spent: 0,
             pending: FuturesUnordered::new(),
+            last_yield: started,
         }
     }
 
@@ -141,7 +144,10 @@ impl<'a> Runner<'a> {
                     if let Err(e) = self.check_interrupt() {
                         break Ending::Failed(e);
                     }
-                    runtime::yield_now().await;
+                    if runtime::time_to_yield(self.last_yield) {
+                        runtime::yield_now().await;
+                        self.last_yield = runtime::now();
+                    }
                     if let Err(e) = self
                         .check_interrupt()
                         .and_then(|()| self.refill(invocation.required_fuel()))

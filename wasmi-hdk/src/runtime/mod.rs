@@ -6,5 +6,5 @@ mod native;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use self::native::{
-    Instant, Sleep, fill_random, monotonic_ns, now, sleep, unix_time_ns, yield_now,
+    Instant, Sleep, fill_random, monotonic_ns, now, sleep, time_to_yield, unix_time_ns, yield_now,
 };

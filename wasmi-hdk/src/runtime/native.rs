@@ -46,6 +46,13 @@ pub(crate) fn fill_random(dst: &mut [u8]) -> Result<(), ()> {
     getrandom::fill(dst).map_err(|_| ())
 }
 
+/// Whether a compute-bound call should yield to the executor now, at the end
+/// of a fuel slice, having last yielded at `last_yield`. Natively every slice
+/// ends with a yield: it is cheap and keeps multi-task executors fair.
+pub(crate) fn time_to_yield(_last_yield: Instant) -> bool {
+    true
+}
+
 /// Returns `Pending` once (waking itself), so the executor can run other tasks.
 pub(crate) fn yield_now() -> YieldNow {
     YieldNow { yielded: false }
