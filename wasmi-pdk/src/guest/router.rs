@@ -13,7 +13,9 @@ type Method = Box<dyn Fn(Context, Option<Value>) -> MethodFuture>;
 /// A [`RequestHandler`] built from typed async closures, one per method.
 ///
 /// Params are decoded with [`decode_params`] (bad params answer `-32602`),
-/// results are encoded with serde, unknown methods answer `-32601`.
+/// results are encoded with serde, unknown methods answer `-32601`, and
+/// `rpc.discover` answers an [OpenRPC](https://spec.open-rpc.org) document
+/// listing the methods (unless the router defines it itself).
 ///
 /// ```
 /// use wasmi_pdk::{Router, RpcError};
@@ -75,7 +77,23 @@ impl Router {
     pub fn method_names(&self) -> impl Iterator<Item = &str> {
         self.methods.keys().map(String::as_str)
     }
+
+    /// The answer to `rpc.discover`: an OpenRPC document listing the methods.
+    fn discover(&self) -> Value {
+        let methods: Vec<Value> = self
+            .method_names()
+            .map(|name| serde_json::json!({ "name": name, "params": [] }))
+            .collect();
+        serde_json::json!({
+            "openrpc": "1.2.6",
+            "info": { "title": "plugin", "version": "0.0.0" },
+            "methods": methods,
+        })
+    }
 }
+
+/// The method every router answers with the list of its methods.
+const DISCOVER: &str = "rpc.discover";
 
 impl RequestHandler for Router {
     fn handle(
@@ -86,6 +104,7 @@ impl RequestHandler for Router {
     ) -> impl Future<Output = Result<Value, RpcError>> {
         let fut: MethodFuture = match self.methods.get(method) {
             Some(m) => m(ctx, params),
+            None if method == DISCOVER => Box::pin(core::future::ready(Ok(self.discover()))),
             None => Box::pin(core::future::ready(Err(RpcError::method_not_found(method)))),
         };
         fut

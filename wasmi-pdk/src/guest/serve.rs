@@ -145,6 +145,22 @@ mod tests {
     }
 
     #[test]
+    fn discovery_lists_the_methods() {
+        let out = run(
+            &router(),
+            concat!(r#"{"jsonrpc":"2.0","id":1,"method":"rpc.discover"}"#, "\n"),
+        );
+        let names: Vec<&str> = out[0]["result"]["methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["add", "twice"]);
+        assert_eq!(out[0]["result"]["openrpc"], "1.2.6");
+    }
+
+    #[test]
     fn joined_host_calls_are_both_sent_before_waiting() {
         // The answers arrive in reverse order; ids pair them up.
         let out = run(
