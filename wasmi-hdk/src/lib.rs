@@ -34,6 +34,7 @@ mod call;
 mod cancel;
 mod error;
 mod host;
+mod inspect;
 mod limits;
 mod log;
 mod options;
@@ -42,6 +43,9 @@ mod report;
 mod runtime;
 mod wasi;
 
+pub use self::inspect::{
+    ExportInfo, ExternKind, ImportInfo, ImportSupport, MemoryInfo, ModuleInfo,
+};
 pub use self::{
     cancel::CancelHandle,
     error::{Error, ProtocolViolation, TrapCode},
