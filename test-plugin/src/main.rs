@@ -18,6 +18,14 @@ fn main() {
     wasmi_pdk::serve(router());
 }
 
+/// The `sieve` kernel, exported so a benchmark can call this module's own
+/// code directly through the engine, without the protocol around it.
+#[cfg(target_arch = "wasm32")]
+#[unsafe(no_mangle)]
+pub extern "C" fn count_primes(limit: u64) -> u64 {
+    test_plugin::count_primes(limit)
+}
+
 /// Params of `add`: `{"a": 1, "b": 2}` or `[1, 2]`.
 ///
 /// Serde's derived `Deserialize` for a struct also accepts a sequence of its
