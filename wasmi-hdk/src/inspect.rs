@@ -31,7 +31,7 @@ pub struct ModuleInfo {
     pub size: usize,
     /// Every import, in the module's order.
     pub imports: Vec<ImportInfo>,
-    /// Every export, in the module's order.
+    /// Every export, sorted by name.
     pub exports: Vec<ExportInfo>,
     /// The linear memories the module imports or exports.
     pub memories: Vec<MemoryInfo>,
@@ -138,7 +138,7 @@ impl ModuleInfo {
                 }
             })
             .collect();
-        let exports = module
+        let mut exports: Vec<ExportInfo> = module
             .exports()
             .map(|export| {
                 if let ExternType::Memory(ty) = export.ty() {
@@ -156,6 +156,7 @@ impl ModuleInfo {
                 }
             })
             .collect();
+        exports.sort_by(|a, b| a.name.cmp(&b.name));
         let has_start = matches!(
             module.get_export("_start"),
             Some(ExternType::Func(ty)) if ty.params().is_empty() && ty.results().is_empty()

@@ -1,0 +1,243 @@
+//! The command line: every command, flag and help text.
+
+use core::time::Duration;
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+use serde_json::Value;
+
+use crate::{exit::exit_codes_help, host_methods::host_methods_help, units};
+
+/// Run WebAssembly plugins (wasm32-wasip1 programs speaking JSON-RPC 2.0
+/// over stdin/stdout) on the wasmi interpreter.
+#[derive(Debug, Parser)]
+#[command(
+    name = "wasmi-host",
+    version,
+    after_help = TOP_HELP,
+    propagate_version = true,
+)]
+pub(crate) struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+
+    /// Hide the plugin's log lines (its stderr) and the CLI's warnings
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+
+    /// Show the plugin's debug logs (-vv: trace); sets PLUGIN_LOG for the plugin
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub(crate) verbose: u8,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run one request in a fresh instance and print its result as JSON
+    #[command(after_help = CALL_HELP)]
+    Call(CallArgs),
+    /// Serve JSON-RPC 2.0 on stdin/stdout, one fresh instance per request
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
+    /// Show a module's size, imports, exports, memory and `_start`
+    #[command(after_help = INSPECT_HELP)]
+    Inspect(InspectArgs),
+    /// Check that a plugin follows PROTOCOL.md (a pass/fail table)
+    #[command(after_help = CHECK_HELP)]
+    Check(CheckArgs),
+}
+
+/// `wasmi-host call`.
+#[derive(Debug, Args)]
+pub(crate) struct CallArgs {
+    /// The plugin to run [default: the embedded test-plugin]
+    #[arg(long, value_name = "FILE.wasm")]
+    pub(crate) plugin: Option<PathBuf>,
+
+    /// The method to call
+    #[arg(value_name = "METHOD")]
+    pub(crate) method: String,
+
+    /// The params as JSON.
+    #[arg(
+        value_name = "PARAMS_JSON",
+        allow_negative_numbers = true,
+        help = "The params as JSON: an array, an object, or a scalar (sent as [x]); omit for none"
+    )]
+    pub(crate) params: Option<String>,
+
+    /// Print the call's report (fuel, time, memory, host calls, bytes) on stderr
+    #[arg(long)]
+    pub(crate) report: bool,
+
+    /// Pretty-print the result [default when stdout is a terminal]
+    #[arg(long, conflicts_with = "compact")]
+    pub(crate) pretty: bool,
+
+    /// Print the result on one line [default when stdout is not a terminal]
+    #[arg(long)]
+    pub(crate) compact: bool,
+
+    /// Limits, environment and host methods.
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+}
+
+/// `wasmi-host serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The plugin to serve [default: the embedded test-plugin]
+    #[arg(long, value_name = "FILE.wasm")]
+    pub(crate) plugin: Option<PathBuf>,
+
+    /// Limits, environment and host methods.
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+}
+
+/// `wasmi-host inspect`.
+#[derive(Debug, Args)]
+pub(crate) struct InspectArgs {
+    /// The module to inspect [default: the embedded test-plugin]
+    #[arg(value_name = "FILE.wasm")]
+    pub(crate) file: Option<PathBuf>,
+
+    /// Print the facts as one JSON object instead of text
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `wasmi-host check`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// The plugin to check [default: the embedded test-plugin]
+    #[arg(value_name = "FILE.wasm")]
+    pub(crate) file: Option<PathBuf>,
+
+    /// A method the plugin implements, probed with malformed params (repeatable);
+    /// methods listed by the plugin's rpc.discover are probed too
+    #[arg(long = "method", value_name = "NAME")]
+    pub(crate) methods: Vec<String>,
+
+    /// A call that must succeed: METHOD or METHOD=PARAMS_JSON (repeatable)
+    #[arg(long = "call", value_name = "METHOD[=PARAMS_JSON]", value_parser = units::parse_call)]
+    pub(crate) calls: Vec<(String, Value)>,
+
+    /// Limits, environment and host methods.
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+}
+
+/// What every plugin run is given: limits, arguments, environment, mocks.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Plugin options")]
+pub(crate) struct RunArgs {
+    /// Wall-clock limit per call: 500ms, 2s, 1m... [default: 30s; check: 10s]
+    #[arg(long, value_name = "DURATION", value_parser = units::parse_duration)]
+    pub(crate) timeout: Option<Duration>,
+
+    /// Fuel (about one per Wasm instruction) per call [default: unlimited; check: 10000000000]
+    #[arg(long, value_name = "N")]
+    pub(crate) fuel: Option<u64>,
+
+    /// Linear-memory cap per instance, in bytes or with K, M, G [default: 64M]
+    #[arg(long, value_name = "BYTES", value_parser = units::parse_bytes)]
+    pub(crate) max_memory: Option<usize>,
+
+    /// An environment variable for the plugin (repeatable)
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = units::parse_key_value)]
+    pub(crate) env: Vec<(String, String)>,
+
+    /// Command-line arguments for the plugin.
+    #[arg(
+        long = "arg",
+        value_name = "ARG",
+        allow_hyphen_values = true,
+        help = "A command-line argument for the plugin, after argv[0] (repeatable)"
+    )]
+    pub(crate) args: Vec<String>,
+
+    /// Answer the plugin's host call METHOD with the JSON result (repeatable)
+    #[arg(long = "mock", value_name = "METHOD=JSON", value_parser = units::parse_mock)]
+    pub(crate) mocks: Vec<(String, Value)>,
+
+    /// Load mocks from a JSON object {"method": result, ...} (repeatable)
+    #[arg(long = "mock-file", value_name = "FILE.json")]
+    pub(crate) mock_files: Vec<PathBuf>,
+}
+
+const TOP_HELP: &str = concat!(
+    "Examples:
+  wasmi-host call sieve 1000000
+  wasmi-host call --plugin my_plugin.wasm greet '{\"name\": \"Ada\"}'
+  echo '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}' | wasmi-host serve
+  wasmi-host inspect my_plugin.wasm
+  wasmi-host check my_plugin.wasm --call ping
+
+Without --plugin (or FILE.wasm), commands use the embedded test-plugin.
+
+",
+    host_methods_help!(),
+    "\n\n",
+    exit_codes_help!()
+);
+
+const CALL_HELP: &str = concat!(
+    "Examples:
+  wasmi-host call sieve 1000000
+  wasmi-host call add '{\"a\": 1, \"b\": 2}' --report
+  wasmi-host call --plugin my_plugin.wasm fetch '[\"x\"]' --mock host.get='{\"ok\":true}'
+  wasmi-host call sleep 5000 --timeout 1s          # fails: exit code 3
+
+The result goes to stdout as JSON; the plugin's log lines go to stderr as
+[plugin LEVEL target] message.
+
+",
+    host_methods_help!(),
+    "\n\n",
+    exit_codes_help!()
+);
+
+const SERVE_HELP: &str = concat!(
+    "Example:
+  printf '%s\\n' '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"sieve\",\"params\":[1000]}' | wasmi-host serve
+
+Reads one JSON-RPC 2.0 message (or batch) per line on stdin and answers each
+request on stdout, one line each, from a fresh plugin instance. Requests run
+concurrently, so answers may come out of order: match them by id.
+Notifications get no answer. A plugin failure (trap, limit, timeout...)
+answers -32000 with data {\"kind\": ...}. At end of input the server
+finishes the requests in flight and exits.
+
+",
+    host_methods_help!(),
+    "\n\n",
+    exit_codes_help!()
+);
+
+const INSPECT_HELP: &str = concat!(
+    "Example:
+  wasmi-host inspect target/wasm32-wasip1/release/my_plugin.wasm
+
+Imports this runtime does not provide are marked UNSUPPORTED (the plugin
+cannot load); WASI calls that only answer an errno (no files, sockets or
+signals) are marked errno.
+
+",
+    exit_codes_help!()
+);
+
+const CHECK_HELP: &str = concat!(
+    "Example:
+  wasmi-host check my_plugin.wasm --method greet --call ping --call 'add=[1,2]'
+
+Checks a plugin written in any language against PROTOCOL.md: its imports,
+the answer to an unknown method (-32601), malformed params (-32602 or a
+plugin error) for the --method names and those rpc.discover lists, the
+--call calls, that stdout carries only JSON-RPC with matching ids, and that
+the plugin ends cleanly. Prints a table; exits 3 if a check fails.
+
+",
+    exit_codes_help!()
+);

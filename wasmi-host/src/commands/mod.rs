@@ -1,0 +1,18 @@
+//! One module per command.
+
+mod call;
+mod check;
+mod inspect;
+mod serve;
+
+use crate::{cli::Command, error::CliError, exit::Exit, logging::Verbosity};
+
+/// Runs `command` and says how it ended.
+pub(crate) async fn run(command: Command, verbosity: Verbosity) -> Result<Exit, CliError> {
+    match command {
+        Command::Call(args) => call::run(args, verbosity).await,
+        Command::Serve(args) => serve::run(args, verbosity).await,
+        Command::Inspect(args) => inspect::run(&args),
+        Command::Check(args) => check::run(args, verbosity).await,
+    }
+}

@@ -1,0 +1,177 @@
+//! `wasmi-host serve`: a JSON-RPC 2.0 server on the CLI's own stdin and
+//! stdout (one message or batch per line) that runs every request in a
+//! fresh plugin instance, concurrently.
+
+use futures::future::join_all;
+use serde_json::Value;
+use tokio::{
+    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
+    sync::mpsc,
+    task::JoinSet,
+};
+use wasmi_hdk::{
+    Plugin, RpcError,
+    protocol::{Id, Message, MessageError, Response},
+};
+
+use crate::{
+    cli::ServeArgs,
+    error::CliError,
+    exit::Exit,
+    failure,
+    load::{self, PluginSource},
+    logging::Verbosity,
+};
+
+/// Serves until stdin ends, then waits for the requests in flight.
+pub(crate) async fn run(args: ServeArgs, verbosity: Verbosity) -> Result<Exit, CliError> {
+    let source = PluginSource::open(args.plugin.as_deref())?;
+    let plugin = source.load(&args.run, load::default_limits(), verbosity)?;
+    tracing::info!(
+        plugin = plugin.name(),
+        "serving JSON-RPC 2.0 on stdin/stdout"
+    );
+    let (lines_out, lines_to_write) = mpsc::unbounded_channel();
+    let writer = tokio::spawn(write_lines(lines_to_write));
+    let mut in_flight = JoinSet::new();
+    let mut stdin = BufReader::new(tokio::io::stdin());
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let read = stdin
+            .read_until(b'\n', &mut line)
+            .await
+            .map_err(|source| CliError::Io {
+                what: "cannot read stdin",
+                source,
+            })?;
+        if read == 0 {
+            break;
+        }
+        let text = match String::from_utf8(core::mem::take(&mut line)) {
+            Ok(text) => text,
+            Err(e) => {
+                let error = RpcError::parse_error(format!("the line is not UTF-8: {e}"));
+                let _ = lines_out.send(response(Id::Null, Err(error)));
+                continue;
+            }
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        let plugin = plugin.clone();
+        let lines_out = lines_out.clone();
+        in_flight.spawn(async move {
+            if let Some(answer) = answer_line(&plugin, text.trim()).await {
+                let _ = lines_out.send(answer);
+            }
+        });
+        // Forget the finished ones, so a long session does not pile them up.
+        while in_flight.try_join_next().is_some() {}
+    }
+    while in_flight.join_next().await.is_some() {}
+    drop(lines_out);
+    match writer.await {
+        Ok(Ok(())) => Ok(Exit::Success),
+        Ok(Err(source)) => Err(CliError::Io {
+            what: "cannot write to stdout",
+            source,
+        }),
+        Err(join) => Err(CliError::Io {
+            what: "the stdout writer stopped",
+            source: std::io::Error::other(join.to_string()),
+        }),
+    }
+}
+
+/// Writes each answer as one line, so concurrent answers never interleave.
+async fn write_lines(mut lines: mpsc::UnboundedReceiver<String>) -> std::io::Result<()> {
+    let mut stdout = tokio::io::stdout();
+    while let Some(line) = lines.recv().await {
+        stdout.write_all(line.as_bytes()).await?;
+        stdout.write_all(b"\n").await?;
+        stdout.flush().await?;
+    }
+    Ok(())
+}
+
+/// The answer to one input line (a message or a batch), if it needs one.
+async fn answer_line(plugin: &Plugin, line: &str) -> Option<String> {
+    let value: Value = match serde_json::from_str(line) {
+        Ok(value) => value,
+        Err(e) => return Some(response(Id::Null, Err(RpcError::parse_error(e)))),
+    };
+    match value {
+        Value::Array(items) if items.is_empty() => Some(response(
+            Id::Null,
+            Err(RpcError::invalid_request("an empty batch")),
+        )),
+        Value::Array(items) => {
+            let answers = join_all(items.into_iter().map(|item| answer(plugin, item))).await;
+            let answers: Vec<String> = answers.into_iter().flatten().collect();
+            (!answers.is_empty()).then(|| format!("[{}]", answers.join(",")))
+        }
+        single => answer(plugin, single).await,
+    }
+}
+
+/// Runs one message: a request gets the plugin's answer, a notification
+/// runs and gets none, anything else is an invalid request.
+async fn answer(plugin: &Plugin, message: Value) -> Option<String> {
+    if !message.is_object() {
+        return Some(response(
+            Id::Null,
+            Err(RpcError::invalid_request("a message is a JSON object")),
+        ));
+    }
+    let parsed = Message::parse(&message.to_string());
+    match parsed {
+        Ok(Message::Request(request)) => {
+            tracing::debug!(id = %request.id, method = %request.method, "request");
+            let result = plugin
+                .call(&request.method, request.params.unwrap_or(Value::Null))
+                .await;
+            Some(response(
+                request.id,
+                result.map_err(|e| failure::to_rpc_error(&e)),
+            ))
+        }
+        Ok(Message::Notification(notification)) => {
+            tracing::debug!(method = %notification.method, "notification");
+            let params = notification.params.unwrap_or(Value::Null);
+            if let Err(e) = plugin.call(&notification.method, params).await {
+                tracing::warn!(
+                    method = %notification.method,
+                    "notification failed: {}",
+                    failure::describe(&e)
+                );
+            }
+            None
+        }
+        Ok(Message::Response(_)) => Some(response(
+            id_of(&message),
+            Err(RpcError::invalid_request(
+                "a response, but this server sends no requests",
+            )),
+        )),
+        // The line was JSON already: a field of the wrong type (an id of
+        // 1.5, say) is an invalid request, not a parse error.
+        Err(MessageError::Json(e)) => {
+            Some(response(id_of(&message), Err(RpcError::invalid_request(e))))
+        }
+        Err(e) => Some(response(id_of(&message), Err(RpcError::invalid_request(e)))),
+    }
+}
+
+/// The message's id if it has a valid one, else `null`.
+fn id_of(message: &Value) -> Id {
+    message
+        .get("id")
+        .and_then(|id| serde_json::from_value(id.clone()).ok())
+        .unwrap_or(Id::Null)
+}
+
+/// A response line (without its newline), members in the usual order.
+fn response(id: Id, outcome: Result<Value, RpcError>) -> String {
+    Message::Response(Response { id, outcome }).to_line()
+}

@@ -1,0 +1,69 @@
+//! What can make a command fail, and the exit code for each.
+
+use std::{io, path::PathBuf};
+
+use crate::{exit::Exit, failure};
+
+/// Why a command failed; printed as one `error: ...` line.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CliError {
+    /// The command line was wrong in a way clap could not see.
+    #[error("{0}")]
+    Usage(String),
+
+    /// The plugin file could not be read.
+    #[error("cannot read plugin {}: {source}", .path.display())]
+    ReadPlugin {
+        /// The path given.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+
+    /// The plugin file is not a wasm module at all.
+    #[error("{label} is not a WebAssembly module (it does not start with \\0asm)")]
+    NotWasm {
+        /// The plugin's path or name.
+        label: String,
+    },
+
+    /// The runtime refused to load the module.
+    #[error("cannot load {label}: {source}")]
+    Load {
+        /// The plugin's path or name.
+        label: String,
+        /// The kit's reason.
+        source: wasmi_hdk::Error,
+    },
+
+    /// The call failed: the plugin's error answer, a trap, a limit...
+    #[error("{}", failure::describe(.0))]
+    Call(wasmi_hdk::Error),
+
+    /// Reading stdin or writing stdout failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+}
+
+impl CliError {
+    /// The process exit code for this failure.
+    pub(crate) fn exit(&self) -> Exit {
+        match self {
+            Self::Usage(_) => Exit::Usage,
+            Self::ReadPlugin { .. } | Self::NotWasm { .. } | Self::Load { .. } => Exit::Load,
+            Self::Call(wasmi_hdk::Error::Rpc(_)) => Exit::PluginError,
+            Self::Call(
+                wasmi_hdk::Error::InvalidModule { .. }
+                | wasmi_hdk::Error::MissingStart
+                | wasmi_hdk::Error::UnsupportedImport { .. }
+                | wasmi_hdk::Error::Instantiation { .. },
+            ) => Exit::Load,
+            Self::Call(_) | Self::Io { .. } => Exit::Failed,
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! The process exit codes, one per kind of outcome.
+
+use std::process::ExitCode;
+
+/// How a command ended; the number is the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// Everything worked (`check`: no check failed).
+    Success = 0,
+    /// The plugin answered with a JSON-RPC error.
+    PluginError = 1,
+    /// The command line was wrong (clap uses the same code).
+    Usage = 2,
+    /// The plugin failed at run time: trap, exit, limit, timeout, protocol
+    /// violation; for `check`, a check failed.
+    Failed = 3,
+    /// The plugin cannot be loaded: missing file, not wasm, no `_start`,
+    /// unsupported import.
+    Load = 4,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        Self::from(exit as u8)
+    }
+}
+
+/// The exit codes as `--help` shows them (a macro, so `concat!` can use it).
+macro_rules! exit_codes_help {
+    () => {
+        "Exit codes:
+  0  success
+  1  the plugin answered with a JSON-RPC error
+  2  usage error: bad arguments, PARAMS_JSON not JSON, unreadable mock file
+  3  the plugin failed: trap, exit, timeout, fuel or memory limit, protocol
+     violation (`check`: a check failed)
+  4  the plugin cannot be loaded: missing file, not wasm, no _start,
+     unsupported import"
+    };
+}
+pub(crate) use exit_codes_help;

@@ -1,0 +1,138 @@
+//! Finding a plugin's bytes (a file or the embedded test-plugin) and
+//! loading it with the command line's limits, environment and host methods.
+
+use core::time::Duration;
+use std::{
+    borrow::Cow,
+    path::{Path, PathBuf},
+};
+
+use serde_json::Value;
+use wasmi_hdk::{Limits, Plugin};
+
+use crate::{cli::RunArgs, error::CliError, host_methods::CliHost, logging::Verbosity, units};
+
+/// The name of the embedded plugin.
+const EMBEDDED_NAME: &str = "test-plugin";
+
+/// A plugin's bytes, with the name it runs under and how to mention it.
+#[derive(Debug)]
+pub(crate) struct PluginSource {
+    /// The plugin's name: the file stem, or `test-plugin`.
+    pub(crate) name: String,
+    /// The path in quotes, or `the embedded test-plugin`.
+    pub(crate) label: String,
+    /// The module.
+    pub(crate) bytes: Cow<'static, [u8]>,
+}
+
+impl PluginSource {
+    /// Reads `path`, or takes the embedded test-plugin without one.
+    ///
+    /// Errors: [`CliError::ReadPlugin`] if the file cannot be read,
+    /// [`CliError::NotWasm`] if it does not start like a wasm module.
+    pub(crate) fn open(path: Option<&Path>) -> Result<Self, CliError> {
+        let Some(path) = path else {
+            return Ok(Self {
+                name: EMBEDDED_NAME.to_owned(),
+                label: format!("the embedded {EMBEDDED_NAME}"),
+                bytes: Cow::Borrowed(test_plugin_artifacts::TEST_PLUGIN),
+            });
+        };
+        let bytes = std::fs::read(path).map_err(|source| CliError::ReadPlugin {
+            path: path.to_owned(),
+            source,
+        })?;
+        let label = format!("`{}`", path.display());
+        if !bytes.starts_with(b"\0asm") {
+            return Err(CliError::NotWasm { label });
+        }
+        let name = path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .filter(|stem| !stem.is_empty())
+            .unwrap_or_else(|| "plugin".to_owned());
+        Ok(Self {
+            name,
+            label,
+            bytes: Cow::Owned(bytes),
+        })
+    }
+
+    /// Loads the plugin with `run`'s settings; `default_limits` are the
+    /// command's own defaults, which `run`'s flags override.
+    ///
+    /// Errors: [`CliError::Usage`] for an unreadable mock file,
+    /// [`CliError::Load`] if the runtime refuses the module.
+    pub(crate) fn load(
+        &self,
+        run: &RunArgs,
+        default_limits: Limits,
+        verbosity: Verbosity,
+    ) -> Result<Plugin, CliError> {
+        let mut mocks = Vec::new();
+        for file in &run.mock_files {
+            mocks.extend(read_mock_file(file)?);
+        }
+        mocks.extend(run.mocks.iter().cloned());
+        let mut builder = Plugin::builder()
+            .with_name(&self.name)
+            .with_limits(limits(run, default_limits))
+            .with_host(CliHost::new(mocks, verbosity))
+            .with_log_handler(move |record| {
+                verbosity.print(record.plugin, record.level, record.target, record.message);
+            });
+        for arg in &run.args {
+            builder = builder.with_arg(arg);
+        }
+        let user_sets_log = run.env.iter().any(|(key, _)| key == "PLUGIN_LOG");
+        if let Some(level) = verbosity.plugin_log_env().filter(|_| !user_sets_log) {
+            builder = builder.with_env("PLUGIN_LOG", level);
+        }
+        for (key, value) in &run.env {
+            builder = builder.with_env(key, value);
+        }
+        builder.build(&self.bytes).map_err(|source| CliError::Load {
+            label: self.label.clone(),
+            source,
+        })
+    }
+}
+
+/// The default limits of `call` and `serve`: the kit's.
+pub(crate) fn default_limits() -> Limits {
+    Limits::default()
+}
+
+/// The default limits of `check`: 10 s and 10 billion fuel per call.
+pub(crate) fn check_limits() -> Limits {
+    Limits::default()
+        .with_timeout(Some(Duration::from_secs(10)))
+        .with_fuel(Some(10_000_000_000))
+}
+
+fn limits(run: &RunArgs, defaults: Limits) -> Limits {
+    let mut limits = defaults;
+    if let Some(timeout) = run.timeout {
+        limits = limits.with_timeout(Some(timeout));
+    }
+    if let Some(fuel) = run.fuel {
+        limits = limits.with_fuel(Some(fuel));
+    }
+    if let Some(bytes) = run.max_memory {
+        limits = limits.with_max_memory(bytes);
+    }
+    limits
+}
+
+/// Reads a `--mock-file`: a JSON object mapping host methods to results.
+fn read_mock_file(path: &PathBuf) -> Result<Vec<(String, Value)>, CliError> {
+    let usage = |why: String| CliError::Usage(format!("mock file {}: {why}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| usage(e.to_string()))?;
+    match units::parse_json(&text).map_err(usage)? {
+        Value::Object(map) => Ok(map.into_iter().collect()),
+        _ => Err(usage(
+            "must be a JSON object {\"method\": result, ...}".to_owned(),
+        )),
+    }
+}

@@ -1,0 +1,104 @@
+//! The CLI's stderr: plugin log lines (`[plugin LEVEL target] message`),
+//! the CLI's own `tracing` diagnostics, and the final `error:` line, all
+//! filtered by `-q` / `-v`.
+
+use std::io::{IsTerminal, Write};
+
+use tracing_subscriber::EnvFilter;
+use wasmi_hdk::LogLevel;
+
+/// How much to show on stderr, from `-q` and `-v`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Verbosity {
+    /// The most detailed plugin log level shown; `None` hides them all.
+    max: Option<LogLevel>,
+    /// How many `-v` were given.
+    verbose: u8,
+    /// Whether to colour the level (stderr is a terminal, no `NO_COLOR`).
+    color: bool,
+}
+
+impl Verbosity {
+    /// `-q` hides plugin logs; none shows info and up; `-v` debug; `-vv` trace.
+    pub(crate) fn from_flags(quiet: bool, verbose: u8) -> Self {
+        let max = match (quiet, verbose) {
+            (true, _) => None,
+            (false, 0) => Some(LogLevel::Info),
+            (false, 1) => Some(LogLevel::Debug),
+            (false, _) => Some(LogLevel::Trace),
+        };
+        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        Self {
+            max,
+            verbose,
+            color,
+        }
+    }
+
+    /// The `PLUGIN_LOG` to give plugins so they write what is shown (the
+    /// Rust kit logs at info unless told otherwise).
+    pub(crate) fn plugin_log_env(self) -> Option<&'static str> {
+        match self.max {
+            Some(LogLevel::Debug) => Some("debug"),
+            Some(LogLevel::Trace) => Some("trace"),
+            _ => None,
+        }
+    }
+
+    /// Sends the CLI's own `tracing` events to stderr: errors only with
+    /// `-q`, warnings by default, more with `-v`; `RUST_LOG` overrides.
+    pub(crate) fn init_tracing(self) {
+        let default = match (self.max, self.verbose) {
+            (None, _) => "error",
+            (Some(_), 0) => "warn",
+            (Some(_), 1) => "info,wasmi_host=debug,wasmi_hdk=debug",
+            (Some(_), _) => "debug",
+        };
+        let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+        // Fails only if a subscriber is already set, which it is not.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_ansi(self.color)
+            .without_time()
+            .try_init();
+    }
+
+    /// Prints one plugin log line if its level is shown.
+    pub(crate) fn print(self, plugin: &str, level: LogLevel, target: Option<&str>, message: &str) {
+        if self.max.is_none_or(|max| level > max) {
+            return;
+        }
+        let level = if self.color {
+            format!("\x1b[{}m{level}\x1b[0m", color_code(level))
+        } else {
+            level.to_string()
+        };
+        let line = match target {
+            Some(target) => format!("[{plugin} {level} {target}] {message}\n"),
+            None => format!("[{plugin} {level}] {message}\n"),
+        };
+        // A closed stderr is no reason to stop the plugin.
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    }
+
+    /// Prints the final `error: ...` line (always, even with `-q`).
+    pub(crate) fn print_error(self, message: &str) {
+        let prefix = if self.color {
+            "\x1b[1;31merror\x1b[0m"
+        } else {
+            "error"
+        };
+        let _ = writeln!(std::io::stderr().lock(), "{prefix}: {message}");
+    }
+}
+
+fn color_code(level: LogLevel) -> &'static str {
+    match level {
+        LogLevel::Error => "31",
+        LogLevel::Warn => "33",
+        LogLevel::Info => "32",
+        LogLevel::Debug => "34",
+        LogLevel::Trace => "35",
+    }
+}

@@ -1,0 +1,54 @@
+//! # wasmi-host: run WebAssembly plugins from the command line
+//!
+//! Plugins are `wasm32-wasip1` programs that speak newline-delimited
+//! JSON-RPC 2.0 over stdin/stdout (see `PROTOCOL.md`); `wasmi-host` runs
+//! them on the wasmi interpreter through `wasmi-hdk`:
+//!
+//! - `call` runs one request and prints the result,
+//! - `serve` turns a plugin into a JSON-RPC server on stdio,
+//! - `inspect` shows what a module imports and exports,
+//! - `check` tests a plugin, in any language, against the protocol.
+//!
+//! ```text
+//! $ wasmi-host call sieve 1000000
+//! 78498
+//! ```
+//!
+//! Exit codes: 0 success, 1 plugin error, 2 usage error, 3 plugin failure
+//! (trap, limit, timeout, protocol violation; a failed check), 4 cannot load.
+
+mod cli;
+mod commands;
+mod error;
+mod exit;
+mod failure;
+mod host_methods;
+mod load;
+mod logging;
+mod output;
+mod units;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::{cli::Cli, logging::Verbosity};
+
+// Dev-dependencies of the CLI tests in `tests/`, unused by the unit tests.
+#[cfg(test)]
+use {libc as _, wat as _};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // Usage errors exit here with clap's message and code 2.
+    let cli = Cli::parse();
+    let verbosity = Verbosity::from_flags(cli.quiet, cli.verbose);
+    verbosity.init_tracing();
+    match commands::run(cli.command, verbosity).await {
+        Ok(exit) => exit.into(),
+        Err(error) => {
+            verbosity.print_error(&error.to_string());
+            error.exit().into()
+        }
+    }
+}

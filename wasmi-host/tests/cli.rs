@@ -1,0 +1,23 @@
+//! End-to-end tests of the `wasmi-host` binary: every command, every exit
+//! code and every error path, driven through `std::process::Command` with
+//! the embedded test-plugin and the misbehaving plugin.
+
+mod cli {
+    mod call;
+    mod check;
+    mod help;
+    mod host_methods;
+    mod inspect;
+    mod logs;
+    mod serve;
+    mod util;
+}
+
+// Dependencies of the binary, not of its tests.
+use clap as _;
+use futures as _;
+use thiserror as _;
+use tokio as _;
+use tracing as _;
+use tracing_subscriber as _;
+use wasmi_hdk as _;

@@ -1,0 +1,154 @@
+//! `wasmi-host serve`: JSON-RPC 2.0 on the CLI's stdin/stdout.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::util::{misbehaving, wasmi_host_with_stdin};
+
+/// Every stdout line parsed; each must be a single line of JSON.
+fn lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}")))
+        .collect()
+}
+
+/// Single responses by id (as its JSON text), checking each is JSON-RPC 2.0.
+fn by_id(responses: &[Value]) -> HashMap<String, Value> {
+    responses
+        .iter()
+        .map(|r| {
+            assert_eq!(r["jsonrpc"], "2.0", "{r}");
+            (r["id"].to_string(), r.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn answers_every_request_by_id() {
+    let input = [
+        r#"{"jsonrpc":"2.0","id":1,"method":"sieve","params":[1000]}"#,
+        r#"{"jsonrpc":"2.0","id":"two","method":"ping"}"#,
+        r#"{"jsonrpc":"2.0","method":"ping"}"#,
+        "",
+        r#"[{"jsonrpc":"2.0","id":3,"method":"add","params":[1,2]},{"jsonrpc":"2.0","method":"ping"},{"jsonrpc":"2.0","id":4,"method":"nope"}]"#,
+        "this is not json",
+        r#"{"jsonrpc":"2.0","id":5,"method":"many_echo","params":[2]}"#,
+        "[]",
+        r#"[{"jsonrpc":"2.0","method":"ping"}]"#,
+        r#"{"id":6,"method":"ping"}"#,
+        "[1]",
+        r#"{"jsonrpc":"2.0","id":7,"method":"sleep","params":[50]}"#,
+    ]
+    .join("\n");
+    let run = wasmi_host_with_stdin(&["serve"], &format!("{input}\n")).expect_code(0);
+    let out = lines(&run.stdout);
+    // 6 single answers, the parse error, the empty batch's error, and 2 batch answers:
+    // notifications and the all-notification batch get none.
+    assert_eq!(out.len(), 9, "{run:#?}");
+    let (batches, singles): (Vec<Value>, Vec<Value>) = out.into_iter().partition(Value::is_array);
+    let singles = by_id(&singles);
+    assert_eq!(singles["1"]["result"], 168);
+    assert_eq!(singles["\"two\""]["result"], "pong");
+    assert_eq!(singles["5"]["result"], 2);
+    assert!(singles["7"]["result"].as_u64().is_some_and(|ms| ms >= 50));
+    assert_eq!(singles["6"]["error"]["code"], -32600);
+    let null_codes: Vec<i64> = lines(&run.stdout)
+        .iter()
+        .filter(|r| r.is_object() && r["id"].is_null())
+        .map(|r| r["error"]["code"].as_i64().unwrap_or(0))
+        .collect();
+    assert_eq!(null_codes.len(), 2, "{run:#?}");
+    assert!(null_codes.contains(&-32700) && null_codes.contains(&-32600));
+
+    assert_eq!(batches.len(), 2, "{batches:?}");
+    let batch = batches
+        .iter()
+        .find(|b| b.as_array().is_some_and(|a| a.len() == 2))
+        .expect("the three-message batch has two answers");
+    let batch = by_id(batch.as_array().map(Vec::as_slice).unwrap_or_default());
+    assert_eq!(batch["3"]["result"], 3);
+    assert_eq!(batch["4"]["error"]["code"], -32601);
+    let invalid = batches
+        .iter()
+        .find(|b| b.as_array().is_some_and(|a| a.len() == 1))
+        .expect("the batch [1] has one answer");
+    assert_eq!(invalid[0]["error"]["code"], -32600);
+}
+
+#[test]
+fn answers_concurrently_out_of_order() {
+    // The slow request comes first; the fast one is answered before it.
+    let input = concat!(
+        r#"{"jsonrpc":"2.0","id":"slow","method":"sleep","params":[1500]}"#,
+        "\n",
+        r#"{"jsonrpc":"2.0","id":"fast","method":"ping"}"#,
+        "\n"
+    );
+    let run = wasmi_host_with_stdin(&["serve"], input).expect_code(0);
+    let out = lines(&run.stdout);
+    let ids: Vec<&str> = out.iter().filter_map(|r| r["id"].as_str()).collect();
+    assert_eq!(ids, ["fast", "slow"], "{run:#?}");
+}
+
+#[test]
+fn plugin_failures_answer_32000_with_their_kind() {
+    let input = concat!(
+        r#"{"jsonrpc":"2.0","id":1,"method":"panic"}"#,
+        "\n",
+        r#"{"jsonrpc":"2.0","id":2,"method":"loop"}"#,
+        "\n",
+        r#"{"jsonrpc":"2.0","id":3,"method":"garbage"}"#,
+        "\n",
+        r#"{"jsonrpc":"2.0","id":4,"method":"read_stdin_forever"}"#,
+        "\n"
+    );
+    let run = wasmi_host_with_stdin(
+        &[
+            "-q",
+            "serve",
+            "--plugin",
+            misbehaving(),
+            "--timeout",
+            "300ms",
+        ],
+        input,
+    )
+    .expect_code(0);
+    let out = by_id(&lines(&run.stdout));
+    for (id, kind) in [("1", "trap"), ("2", "timeout"), ("3", "protocol_violation")] {
+        assert_eq!(out[id]["error"]["code"], -32000, "{run:#?}");
+        assert_eq!(out[id]["error"]["data"]["kind"], kind, "{run:#?}");
+    }
+    assert!(
+        out["1"]["error"]["data"]["stderr_tail"]
+            .as_str()
+            .is_some_and(|t| t.contains("deliberate panic"))
+    );
+    assert_eq!(out["4"]["result"], json!(0));
+}
+
+#[test]
+fn exits_cleanly_at_end_of_input() {
+    let run = wasmi_host_with_stdin(&["serve"], "").expect_code(0);
+    assert_eq!(run.stdout, "");
+    let run = wasmi_host_with_stdin(&["serve"], r#"{"jsonrpc":"2.0","id":9,"method":"ping"}"#)
+        .expect_code(0);
+    assert_eq!(
+        lines(&run.stdout),
+        [json!({"jsonrpc": "2.0", "id": 9, "result": "pong"})]
+    );
+}
+
+#[test]
+fn plugin_logs_stay_off_stdout() {
+    let input = r#"{"jsonrpc":"2.0","id":1,"method":"log"}"#;
+    let run = wasmi_host_with_stdin(&["serve"], input).expect_code(0);
+    assert_eq!(lines(&run.stdout).len(), 1);
+    assert!(
+        run.stderr
+            .contains("[test-plugin INFO test_plugin] info line"),
+        "{run:#?}"
+    );
+}
