@@ -9,7 +9,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
 use super::executor;
-use crate::protocol::{Id, Notification, Request, RpcError, encode_params};
+use crate::protocol::{Notification, RpcError, encode_params};
 
 /// What a handler can do besides computing: call the host and notify it.
 ///
@@ -48,6 +48,7 @@ impl Context {
         };
         TypedHostCall {
             state,
+            method: method.into(),
             _result: PhantomData,
         }
     }
@@ -57,14 +58,13 @@ impl Context {
     /// The request is queued at once; the returned future waits for its answer.
     pub fn call_raw(&self, method: &str, params: Option<Value>) -> HostCall {
         let id = executor::register_call();
-        executor::send(&Request {
-            id: Id::Number(id),
-            method: method.to_owned(),
-            params,
+        executor::send(&OutgoingRequest {
+            id,
+            method,
+            params: params.as_ref(),
         });
         HostCall {
             id,
-            method: method.to_owned(),
             done: false,
             _context: *self,
         }
@@ -91,7 +91,6 @@ impl Context {
 #[must_use = "a host call does nothing useful unless awaited"]
 pub struct HostCall {
     id: i64,
-    method: String,
     done: bool,
     _context: Context,
 }
@@ -124,6 +123,8 @@ impl Drop for HostCall {
 pub struct TypedHostCall<R> {
     /// The call, or the params error to report on first poll.
     state: Result<HostCall, Option<RpcError>>,
+    /// For the error message if the result does not decode.
+    method: Box<str>,
     _result: PhantomData<fn() -> R>,
 }
 
@@ -145,7 +146,28 @@ impl<R: DeserializeOwned> Future for TypedHostCall<R> {
             Poll::Pending => return Poll::Pending,
         };
         Poll::Ready(serde_json::from_value(value).map_err(|e| {
-            RpcError::internal(format!("cannot decode the result of {}: {e}", call.method))
+            RpcError::internal(format!("cannot decode the result of {}: {e}", self.method))
         }))
+    }
+}
+
+/// A request as the plugin writes it, borrowing its parts.
+struct OutgoingRequest<'a> {
+    id: i64,
+    method: &'a str,
+    params: Option<&'a Value>,
+}
+
+impl Serialize for OutgoingRequest<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Request", 4)?;
+        s.serialize_field("jsonrpc", "2.0")?;
+        s.serialize_field("id", &self.id)?;
+        s.serialize_field("method", self.method)?;
+        if let Some(params) = self.params {
+            s.serialize_field("params", params)?;
+        }
+        s.end()
     }
 }

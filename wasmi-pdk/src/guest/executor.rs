@@ -120,11 +120,28 @@ fn has_unanswered_calls() -> bool {
 
 /// Writes everything queued to `output` and flushes it.
 pub(crate) fn flush(output: &mut dyn Write) -> std::io::Result<()> {
-    let bytes = STATE.with(|s| core::mem::take(&mut *s.outbox.borrow_mut()));
-    if !bytes.is_empty() {
-        output.write_all(&bytes)?;
-    }
-    output.flush()
+    STATE.with(|s| {
+        let mut outbox = s.outbox.borrow_mut();
+        if !outbox.is_empty() {
+            let written = output.write_all(&outbox);
+            // Keep the buffer's capacity for the next message.
+            outbox.clear();
+            written?;
+        }
+        output.flush()
+    })
+}
+
+/// Reads one line into `line` (cleared first); `false` at EOF or on error.
+pub(crate) fn read_line(input: &mut dyn BufRead, line: &mut Vec<u8>) -> bool {
+    line.clear();
+    matches!(input.read_until(b'\n', line), Ok(n) if n > 0)
+}
+
+/// `line` without its trailing `\n` or `\r\n`.
+pub(crate) fn trim_newline(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 /// Runs `fut` to completion, reading host answers from `input` while it waits.
@@ -138,7 +155,7 @@ pub(crate) fn block_on<F: Future<Output = HostResult>>(
 ) -> HostResult {
     let mut fut = pin!(fut);
     let mut cx = TaskContext::from_waker(Waker::noop());
-    let mut line = String::new();
+    let mut line = Vec::new();
     loop {
         if let Poll::Ready(result) = fut.as_mut().poll(&mut cx) {
             return result;
@@ -149,20 +166,20 @@ pub(crate) fn block_on<F: Future<Output = HostResult>>(
             ));
         }
         flush(output).map_err(RpcError::internal)?;
-        line.clear();
-        match input.read_line(&mut line) {
-            Ok(0) | Err(_) => close(),
-            Ok(_) => dispatch(line.trim_end_matches(['\n', '\r'])),
+        if read_line(input, &mut line) {
+            dispatch(trim_newline(&line));
+        } else {
+            close();
         }
     }
 }
 
 /// Routes one line that arrived while a request is being handled.
-fn dispatch(line: &str) {
-    if line.trim().is_empty() {
+fn dispatch(line: &[u8]) {
+    if line.trim_ascii().is_empty() {
         return;
     }
-    match Message::parse(line) {
+    match Message::from_slice(line) {
         Ok(Message::Response(Response {
             id: Id::Number(id),
             outcome,

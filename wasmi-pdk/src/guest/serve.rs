@@ -28,18 +28,13 @@ pub fn serve(handler: impl RequestHandler) {
 ///
 /// Returns when `input` ends or `output` fails.
 pub fn serve_io(handler: &impl RequestHandler, input: &mut dyn BufRead, output: &mut dyn Write) {
-    let mut line = String::new();
-    loop {
-        line.clear();
-        match input.read_line(&mut line) {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
-        }
-        let text = line.trim_end_matches(['\n', '\r']);
-        if text.trim().is_empty() {
+    let mut line = Vec::new();
+    while executor::read_line(input, &mut line) {
+        let text = executor::trim_newline(&line);
+        if text.trim_ascii().is_empty() {
             continue;
         }
-        match Message::parse(text) {
+        match Message::from_slice(text) {
             Ok(Message::Request(request)) => {
                 let outcome = executor::block_on(
                     handler.handle(Context::new(), &request.method, request.params),

@@ -94,12 +94,22 @@ impl Message {
     /// [`MessageError::Json`] if the line is not JSON, [`MessageError::Invalid`]
     /// if it is JSON but not a single JSON-RPC 2.0 message (batches included).
     pub fn parse(line: &str) -> Result<Self, MessageError> {
-        if line.trim_start().starts_with('[') {
+        Self::from_slice(line.as_bytes())
+    }
+
+    /// Reads one line given as bytes (without its trailing newline): the
+    /// same as [`Message::parse`] without a separate UTF-8 check.
+    ///
+    /// # Errors
+    ///
+    /// As [`Message::parse`]; invalid UTF-8 is a [`MessageError::Json`].
+    pub fn from_slice(line: &[u8]) -> Result<Self, MessageError> {
+        if line.trim_ascii_start().starts_with(b"[") {
             return Err(MessageError::Invalid(
                 "batches are not used inside a plugin",
             ));
         }
-        let raw: RawMessage<'_> = serde_json::from_str(line)?;
+        let raw: RawMessage<'_> = serde_json::from_slice(line)?;
         if raw.jsonrpc != Some("2.0") {
             return Err(MessageError::Invalid(r#"missing "jsonrpc": "2.0""#));
         }
