@@ -25,10 +25,11 @@
 //! # Ok::<(), wasmi_hdk::Error>(()) }).unwrap();
 //! ```
 //!
-//! The futures are runtime-agnostic and `Send`: run them on tokio, smol,
-//! `futures::executor` or a single-threaded executor alike. A plugin that
-//! waits (stdin, `sleep`) costs no CPU; one that computes yields to the
-//! executor after every slice of fuel.
+//! The futures are runtime-agnostic and `Send` (natively; see [`MaybeSend`]):
+//! run them on tokio, smol, `futures::executor` or a single-threaded executor
+//! alike. A plugin that waits (stdin, `sleep`) costs no CPU; one that
+//! computes yields to the executor between slices of fuel. On `wasm32` the
+//! same code runs in a web page, on the JavaScript event loop.
 
 mod call;
 mod cancel;
@@ -49,7 +50,7 @@ pub use self::inspect::{
 pub use self::{
     cancel::CancelHandle,
     error::{Error, ProtocolViolation, TrapCode},
-    host::{BoxFuture, CallerInfo, HostHandler, HostRouter},
+    host::{BoxFuture, CallerInfo, HostHandler, HostRouter, MaybeSend, MaybeSync},
     limits::Limits,
     log::LogRecord,
     options::CallOptions,

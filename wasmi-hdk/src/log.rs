@@ -23,8 +23,15 @@ pub(crate) enum LogSink {
     #[default]
     Tracing,
     /// A user callback.
-    Callback(Arc<dyn Fn(&LogRecord<'_>) + Send + Sync>),
+    Callback(LogCallback),
 }
+
+/// A user's log callback: `Send + Sync` natively; on `wasm32` it may hold
+/// JavaScript values.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type LogCallback = Arc<dyn Fn(&LogRecord<'_>) + Send + Sync>;
+#[cfg(target_arch = "wasm32")]
+pub(crate) type LogCallback = Arc<dyn Fn(&LogRecord<'_>)>;
 
 impl fmt::Debug for LogSink {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

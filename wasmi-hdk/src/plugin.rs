@@ -7,7 +7,8 @@ use wasmi::{CompilationMode, Config, CustomFuelCosts, Engine, ExternType, Linker
 use wasmi_pdk::protocol::encode_params;
 
 use crate::{
-    CallOptions, CallOutcome, Error, HostHandler, HostRouter, Limits, LogRecord,
+    CallOptions, CallOutcome, Error, HostHandler, HostRouter, Limits, LogRecord, MaybeSend,
+    MaybeSync,
     call::{InstanceState, WasiEnv, run_call},
     log::LogSink,
     wasi::{self, WASI_MODULE, WasiSupport},
@@ -15,8 +16,8 @@ use crate::{
 
 /// A loaded plugin: compiled once, instantiated fresh for every call.
 ///
-/// Cheap to clone (an `Arc`), `Send + Sync`: share it between tasks and
-/// threads and call it concurrently.
+/// Cheap to clone (an `Arc`), `Send + Sync` natively: share it between
+/// tasks and threads and call it concurrently.
 ///
 /// ```
 /// # futures::executor::block_on(async {
@@ -80,7 +81,8 @@ impl Plugin {
     ///
     /// `params` goes on the wire as in the plugin kit: `null` sends none, a
     /// scalar is sent as a one-element array. The future owns what it needs
-    /// (`'static`, `Send`): spawn it freely. Dropping it stops the instance.
+    /// (`'static`, and `Send` natively): spawn it freely. Dropping it stops
+    /// the instance.
     ///
     /// # Errors
     ///
@@ -90,7 +92,7 @@ impl Plugin {
         &self,
         method: &str,
         params: Value,
-    ) -> impl Future<Output = Result<Value, Error>> + Send + 'static {
+    ) -> impl Future<Output = Result<Value, Error>> + MaybeSend + 'static {
         let outcome = self.call_with(method, params, CallOptions::new());
         async move { outcome.await.result }
     }
@@ -105,7 +107,7 @@ impl Plugin {
         &self,
         method: &str,
         params: P,
-    ) -> impl Future<Output = Result<R, Error>> + Send + 'static + use<P, R> {
+    ) -> impl Future<Output = Result<R, Error>> + MaybeSend + 'static + use<P, R> {
         let params = serde_json::to_value(params).map_err(Error::InvalidParams);
         let this = self.clone();
         let method = method.to_owned();
@@ -122,7 +124,7 @@ impl Plugin {
         method: &str,
         params: Value,
         options: CallOptions,
-    ) -> impl Future<Output = CallOutcome> + Send + 'static {
+    ) -> impl Future<Output = CallOutcome> + MaybeSend + 'static {
         let inner = self.inner.clone();
         let method = method.to_owned();
         async move {
@@ -207,7 +209,7 @@ impl PluginBuilder {
     /// Sends the plugin's stderr lines to `handler` instead of `tracing`.
     pub fn with_log_handler(
         mut self,
-        handler: impl Fn(&LogRecord<'_>) + Send + Sync + 'static,
+        handler: impl Fn(&LogRecord<'_>) + MaybeSend + MaybeSync + 'static,
     ) -> Self {
         self.log = LogSink::Callback(Arc::new(handler));
         self
@@ -221,6 +223,13 @@ impl PluginBuilder {
     /// [`Error::InvalidModule`] if `wasm` is not valid WebAssembly or has no
     /// `memory` export, [`Error::MissingStart`] without a `_start` export,
     /// [`Error::UnsupportedImport`] for an import other than WASI preview 1.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        expect(
+            clippy::arc_with_non_send_sync,
+            reason = "one type on every target; on wasm32 host methods may hold JavaScript values"
+        )
+    )]
     pub fn build(self, wasm: &[u8]) -> Result<Plugin, Error> {
         let engine = Engine::new(&engine_config());
         let module = Module::new(&engine, wasm).map_err(|e| Error::InvalidModule {

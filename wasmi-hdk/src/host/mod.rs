@@ -1,5 +1,6 @@
 //! Host methods: what a plugin can call back into while it handles a request.
 
+mod maybe_send;
 mod router;
 
 use core::{future::Future, pin::Pin};
@@ -8,7 +9,10 @@ use std::sync::Arc;
 use serde_json::Value;
 use wasmi_pdk::protocol::RpcError;
 
-pub use self::router::HostRouter;
+pub use self::{
+    maybe_send::{MaybeSend, MaybeSync},
+    router::HostRouter,
+};
 
 /// A boxed future a host method returns: `Send` natively, so calls can run
 /// on a multi-threaded executor.
@@ -38,10 +42,13 @@ impl CallerInfo {
 
 /// Serves the requests and notifications a plugin sends to its host.
 ///
+/// `Send + Sync` natively ([`MaybeSend`], [`MaybeSync`]); on `wasm32` it may
+/// hold JavaScript values.
+///
 /// [`HostRouter`] implements it for typed async closures. A handler answers
 /// with a result or a JSON-RPC error; the kit turns a panic inside it into
 /// `-32603` for the plugin, never a host crash.
-pub trait HostHandler: Send + Sync + 'static {
+pub trait HostHandler: MaybeSend + MaybeSync + 'static {
     /// Runs host method `method` for `caller`.
     fn handle(
         &self,

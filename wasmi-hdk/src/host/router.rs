@@ -5,10 +5,13 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 use wasmi_pdk::protocol::{RpcError, decode_params};
 
-use super::{BoxFuture, CallerInfo, HostHandler};
+use super::{BoxFuture, CallerInfo, HostHandler, MaybeSend, MaybeSync};
 
+#[cfg(not(target_arch = "wasm32"))]
 type Method =
     Arc<dyn Fn(CallerInfo, Option<Value>) -> BoxFuture<Result<Value, RpcError>> + Send + Sync>;
+#[cfg(target_arch = "wasm32")]
+type Method = Arc<dyn Fn(CallerInfo, Option<Value>) -> BoxFuture<Result<Value, RpcError>>>;
 
 /// A [`HostHandler`] built from typed async closures, one per method.
 ///
@@ -47,14 +50,16 @@ impl HostRouter {
     }
 
     /// Adds (or replaces) host method `name`.
-    #[cfg(not(target_arch = "wasm32"))]
+    ///
+    /// The closure and its future are `Send` (and the closure `Sync`)
+    /// natively; on `wasm32` they need not be.
     #[must_use]
     pub fn method<P, R, F, Fut>(mut self, name: &str, handler: F) -> Self
     where
         P: DeserializeOwned + 'static,
         R: Serialize + 'static,
-        F: Fn(CallerInfo, P) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<R, RpcError>> + Send + 'static,
+        F: Fn(CallerInfo, P) -> Fut + MaybeSend + MaybeSync + 'static,
+        Fut: Future<Output = Result<R, RpcError>> + MaybeSend + 'static,
     {
         let method: Method =
             Arc::new(

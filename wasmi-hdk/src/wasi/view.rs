@@ -32,7 +32,7 @@ pub(crate) enum Blocked {
 
 /// The state behind the WASI imports: the virtual stdio pipes, clocks,
 /// argv and environment of one instance.
-pub(crate) trait WasiView: Send + 'static {
+pub(crate) trait WasiView: crate::MaybeSend + 'static {
     /// The instance's exported memory, once known.
     fn memory(&self) -> Option<Memory>;
     /// When the instance started (process/thread CPU clocks count from here).
