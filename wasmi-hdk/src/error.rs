@@ -182,11 +182,12 @@ fn ending(exit_code: Option<i32>) -> String {
     }
 }
 
+/// The last non-empty stderr line (often the panic message), keeping
+/// `Display` on one line; the whole tail stays in the variant's field.
 fn tail_suffix(tail: &str) -> String {
-    if tail.is_empty() {
-        String::new()
-    } else {
-        format!("; plugin stderr ends with: {}", tail.trim_end())
+    match tail.lines().rev().find(|line| !line.trim().is_empty()) {
+        Some(last) => format!("; plugin stderr ends with: {}", last.trim_end()),
+        None => String::new(),
     }
 }
 

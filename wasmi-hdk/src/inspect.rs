@@ -134,7 +134,7 @@ impl ModuleInfo {
                     name: import.name().to_owned(),
                     kind: ExternKind::of(import.ty()),
                     signature: signature(import.ty()),
-                    support: support(import.module(), import.name(), import.ty()),
+                    support: import_support(import.module(), import.name(), import.ty()),
                 }
             })
             .collect();
@@ -239,7 +239,8 @@ impl fmt::Display for ExternKind {
 
 /// Whether this runtime provides import `module::name` of type `ty`; the
 /// same rules [`PluginBuilder::build`](crate::PluginBuilder::build) applies.
-fn support(module: &str, name: &str, ty: &ExternType) -> ImportSupport {
+/// How this runtime provides an import: the one rule loading and inspection share.
+pub(crate) fn import_support(module: &str, name: &str, ty: &ExternType) -> ImportSupport {
     if module != WASI_MODULE {
         return ImportSupport::Unsupported(format!("only {WASI_MODULE} functions are provided"));
     }
