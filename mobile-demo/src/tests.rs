@@ -1,0 +1,186 @@
+//! The bindings' logic, driven from Rust with `futures::executor` (the
+//! foreign-language tests in `mobile-demo/tests` drive the same API
+//! through the generated bindings).
+
+use std::sync::{Arc, Mutex};
+
+use futures::executor::block_on;
+
+use crate::*;
+
+/// A host written against the foreign-facing trait, as Swift or Kotlin would.
+struct EchoHost;
+
+#[async_trait::async_trait]
+impl HostMethods for EchoHost {
+    async fn call(
+        &self,
+        plugin: String,
+        method: String,
+        params_json: Option<String>,
+    ) -> Result<String, HostMethodError> {
+        match method.as_str() {
+            "host.echo" => Ok(params_json.unwrap_or_else(|| "null".into())),
+            "host.whoami" => Ok(format!("\"{plugin}\"")),
+            "host.fail" => Err(HostMethodError::Failed {
+                code: 4242,
+                reason: "host says no".into(),
+                data_json: Some(r#"{"why":"test"}"#.into()),
+            }),
+            "host.bad_json" => Ok("{not json".into()),
+            _ => Err(HostMethodError::NotFound),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Lines(Mutex<Vec<LogLine>>);
+
+impl LogHandler for Lines {
+    fn on_log(&self, line: LogLine) {
+        self.0.lock().unwrap().push(line);
+    }
+}
+
+fn limits() -> PluginLimits {
+    PluginLimits {
+        timeout_ms: Some(20_000),
+        ..PluginLimits::default()
+    }
+}
+
+fn plugin_with(log: Option<Arc<Lines>>) -> WasmPlugin {
+    let config = PluginConfig {
+        name: "rusty".into(),
+        limits: limits(),
+        host: Some(Arc::new(EchoHost)),
+        log: log.map(|l| l as Arc<dyn LogHandler>),
+        ..PluginConfig::default()
+    };
+    WasmPlugin::new(embedded_test_plugin(), config).unwrap()
+}
+
+fn call(plugin: &WasmPlugin, method: &str, params: &str) -> Result<String, PluginError> {
+    block_on(plugin.call(method.into(), params.into()))
+}
+
+#[test]
+fn calls_host_methods_and_forwards_logs() {
+    let lines = Arc::new(Lines::default());
+    let plugin = plugin_with(Some(lines.clone()));
+    assert_eq!(plugin.name(), "rusty");
+    assert_eq!(call(&plugin, "sieve", "[1000]").unwrap(), "168");
+    assert_eq!(call(&plugin, "many_echo", "5").unwrap(), "5");
+    let whoami = r#"{"method":"host.whoami"}"#;
+    assert_eq!(call(&plugin, "call_host", whoami).unwrap(), r#""rusty""#);
+    let lines = lines.0.lock().unwrap();
+    let echoing = lines
+        .iter()
+        .find(|l| l.message == "echoing 5 times")
+        .unwrap();
+    assert_eq!(echoing.level, LogLevel::Info);
+    assert_eq!(echoing.plugin, "rusty");
+    assert_eq!(echoing.target.as_deref(), Some("test_plugin"));
+}
+
+#[test]
+fn host_errors_reach_the_plugin_as_rpc_errors() {
+    let plugin = plugin_with(None);
+    let fail = call(&plugin, "call_host", r#"{"method":"host.fail"}"#).unwrap_err();
+    assert_eq!(
+        fail,
+        PluginError::Rpc {
+            code: 4242,
+            reason: "host says no".into(),
+            data_json: Some(r#"{"why":"test"}"#.into()),
+        }
+    );
+    let missing = call(&plugin, "call_host", r#"{"method":"host.nope"}"#).unwrap_err();
+    assert!(
+        matches!(&missing, PluginError::Rpc { code: -32601, reason, .. } if reason.contains("host.nope")),
+        "{missing:?}"
+    );
+    let bad = call(&plugin, "call_host", r#"{"method":"host.bad_json"}"#).unwrap_err();
+    assert!(
+        matches!(bad, PluginError::Rpc { code: -32603, .. }),
+        "{bad:?}"
+    );
+}
+
+#[test]
+fn failures_map_to_typed_errors() {
+    let plugin = plugin_with(None);
+    let unknown = call(&plugin, "nope", "null").unwrap_err();
+    assert!(
+        matches!(unknown, PluginError::Rpc { code: -32601, .. }),
+        "{unknown:?}"
+    );
+    let invalid = call(&plugin, "echo", "{oops").unwrap_err();
+    assert!(
+        matches!(invalid, PluginError::InvalidJson { .. }),
+        "{invalid:?}"
+    );
+
+    let misbehaving =
+        WasmPlugin::new(embedded_misbehaving_plugin(), PluginConfig::default()).unwrap();
+    let panic = call(&misbehaving, "panic", "null").unwrap_err();
+    assert!(
+        matches!(&panic, PluginError::Trap { stderr_tail, .. } if stderr_tail.contains("deliberate panic")),
+        "{panic:?}"
+    );
+    let options = CallOptions {
+        limits: Some(PluginLimits {
+            timeout_ms: Some(200),
+            ..PluginLimits::default()
+        }),
+        cancel: None,
+    };
+    let timeout =
+        block_on(misbehaving.call_with("loop".into(), "null".into(), options)).unwrap_err();
+    assert_eq!(timeout, PluginError::Timeout { limit_ms: 200 });
+
+    let module = WasmPlugin::new(b"not wasm".to_vec(), PluginConfig::default()).unwrap_err();
+    assert!(
+        matches!(module, PluginError::InvalidModule { .. }),
+        "{module:?}"
+    );
+}
+
+#[test]
+fn call_with_reports_and_cancels() {
+    let plugin = plugin_with(None);
+    let result =
+        block_on(plugin.call_with("many_echo".into(), "3".into(), CallOptions::default())).unwrap();
+    assert_eq!(result.result_json, "3");
+    assert_eq!(result.report.host_calls, 3);
+    assert!(result.report.fuel_consumed > 0);
+
+    let fuel = CallOptions {
+        limits: Some(PluginLimits {
+            fuel: Some(1_000_000),
+            ..limits()
+        }),
+        cancel: None,
+    };
+    let out_of_fuel =
+        block_on(plugin.call_with("sieve".into(), "[10000000]".into(), fuel)).unwrap_err();
+    assert_eq!(out_of_fuel, PluginError::OutOfFuel { budget: 1_000_000 });
+
+    let token = Arc::new(CancelToken::new());
+    token.cancel();
+    assert!(token.is_cancelled());
+    let cancelled = CallOptions {
+        limits: None,
+        cancel: Some(token),
+    };
+    let error =
+        block_on(plugin.call_with("sleep".into(), "[10000]".into(), cancelled)).unwrap_err();
+    assert_eq!(error, PluginError::Cancelled);
+}
+
+#[test]
+fn limits_and_version_are_exposed() {
+    assert_eq!(default_limits(), PluginLimits::default());
+    assert_eq!(plugin_with(None).limits(), limits());
+    assert!(!library_version().is_empty());
+}
