@@ -61,9 +61,9 @@ pub use self::{
 pub use wasmi::ValType;
 pub use wasmi_pdk::protocol::{self, LogLevel, RpcError};
 
-// The embedded test plugin is used by the doc examples only.
+// Dev-dependencies of the doc examples and benches, not of the unit tests.
 #[cfg(test)]
-use test_plugin_artifacts as _;
+use {criterion as _, libc as _, test_plugin as _, test_plugin_artifacts as _, tokio as _};
 
 #[cfg(test)]
 mod assertions {

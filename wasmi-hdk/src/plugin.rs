@@ -11,7 +11,8 @@ use crate::{
     MaybeSync,
     call::{InstanceState, WasiEnv, run_call},
     log::LogSink,
-    wasi::{self, WASI_MODULE, WasiSupport},
+    inspect::{ImportSupport, import_support},
+    wasi,
 };
 
 /// A loaded plugin: compiled once, instantiated fresh for every call.
@@ -290,36 +291,15 @@ fn check_exports(module: &Module) -> Result<(), Error> {
 
 fn check_imports(module: &Module) -> Result<(), Error> {
     for import in module.imports() {
-        let unsupported = |reason: String| Error::UnsupportedImport {
-            module: import.module().to_owned(),
-            name: import.name().to_owned(),
-            reason,
-        };
-        if import.module() != WASI_MODULE {
-            return Err(unsupported(format!(
-                "only {WASI_MODULE} functions are provided"
-            )));
+        if let ImportSupport::Unsupported(reason) =
+            import_support(import.module(), import.name(), import.ty())
+        {
+            return Err(Error::UnsupportedImport {
+                module: import.module().to_owned(),
+                name: import.name().to_owned(),
+                reason,
+            });
         }
-        let Some(function) = wasi::wasi_function(import.name()) else {
-            return Err(unsupported(
-                "not a wasi_snapshot_preview1 function".to_owned(),
-            ));
-        };
-        let ExternType::Func(ty) = import.ty() else {
-            return Err(unsupported(
-                "imported as something other than a function".to_owned(),
-            ));
-        };
-        if ty.params() != function.params || ty.results() != function.results {
-            return Err(unsupported(format!(
-                "wrong signature: expected {:?} -> {:?}",
-                function.params, function.results
-            )));
-        }
-        debug_assert!(matches!(
-            function.support,
-            WasiSupport::Implemented | WasiSupport::Errno(_)
-        ));
     }
     Ok(())
 }

@@ -274,25 +274,23 @@ impl<'a> Runner<'a> {
             }
             return;
         };
-        let mut line = Response {
-            id: id.clone(),
-            outcome,
-        }
-        .to_line();
-        if line.len() > self.limits.max_message() {
-            line = Response {
-                id,
-                outcome: Err(RpcError::internal(format!(
-                    "the host's answer ({} bytes) exceeds the message limit ({} bytes)",
-                    line.len(),
-                    self.limits.max_message()
-                ))),
-            }
-            .to_line();
-        }
+        let max = self.limits.max_message();
         let state = self.store.data_mut();
         state.outstanding = state.outstanding.saturating_sub(1);
-        state.push_stdin_line(line.as_bytes());
+        let answer = Response { id, outcome };
+        state.push_stdin_line(
+            max,
+            |out| answer.write_line(out),
+            |out, len| {
+                Response {
+                    id: answer.id.clone(),
+                    outcome: Err(RpcError::internal(format!(
+                        "the host's answer ({len} bytes) exceeds the message limit ({max} bytes)"
+                    ))),
+                }
+                .write_line(out);
+            },
+        );
     }
 
     /// Waits until the operation the instance is suspended in can complete.

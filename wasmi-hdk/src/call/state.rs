@@ -98,15 +98,28 @@ impl InstanceState {
         }
     }
 
-    /// Queues a line (without newline) on the plugin's stdin.
-    pub(crate) fn push_stdin_line(&mut self, line: &[u8]) {
+    /// Queues a line on the plugin's stdin: `write` appends it (without
+    /// newline) unless it would be longer than `max`, in which case
+    /// `instead` writes a replacement. Returns the line's length.
+    pub(crate) fn push_stdin_line(
+        &mut self,
+        max: usize,
+        write: impl FnOnce(&mut Vec<u8>),
+        instead: impl FnOnce(&mut Vec<u8>, usize),
+    ) {
         if self.stdin_pos == self.stdin.len() {
             self.stdin.clear();
             self.stdin_pos = 0;
         }
-        self.stdin.extend_from_slice(line);
+        let start = self.stdin.len();
+        write(&mut self.stdin);
+        let len = self.stdin.len() - start;
+        if len > max {
+            self.stdin.truncate(start);
+            instead(&mut self.stdin, len);
+        }
         self.stdin.push(b'\n');
-        self.bytes_in += line.len() as u64 + 1;
+        self.bytes_in += (self.stdin.len() - start) as u64;
     }
 
     fn violate(&mut self, violation: ProtocolViolation) -> Result<(), ()> {
@@ -121,13 +134,7 @@ impl InstanceState {
             return Ok(());
         }
         let quote = || String::from_utf8_lossy(&line[..line.len().min(QUOTE_LEN)]).into_owned();
-        let Ok(text) = core::str::from_utf8(line) else {
-            return self.violate(ProtocolViolation::NotJson {
-                line: quote(),
-                error: "not UTF-8".to_owned(),
-            });
-        };
-        match Message::parse(text) {
+        match Message::from_slice(line) {
             Ok(Message::Response(Response { id, outcome })) => {
                 if self.response.is_some() {
                     return self.violate(ProtocolViolation::DuplicateResponse);

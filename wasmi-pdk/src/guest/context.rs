@@ -9,7 +9,10 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
 use super::executor;
-use crate::protocol::{Notification, RpcError, encode_params};
+use crate::protocol::{
+    Id, RpcError, encode_params,
+    envelope::{write_notification, write_request},
+};
 
 /// What a handler can do besides computing: call the host and notify it.
 ///
@@ -58,11 +61,7 @@ impl Context {
     /// The request is queued at once; the returned future waits for its answer.
     pub fn call_raw(&self, method: &str, params: Option<Value>) -> HostCall {
         let id = executor::register_call();
-        executor::send(&OutgoingRequest {
-            id,
-            method,
-            params: params.as_ref(),
-        });
+        executor::send(|out| write_request(out, &Id::Number(id), method, params.as_ref()));
         HostCall {
             id,
             done: false,
@@ -76,10 +75,8 @@ impl Context {
     ///
     /// `-32602` if `params` is not JSON.
     pub fn notify(&self, method: &str, params: impl Serialize) -> Result<(), RpcError> {
-        executor::send(&Notification {
-            method: method.to_owned(),
-            params: encode_params(params)?,
-        });
+        let params = encode_params(params)?;
+        executor::send(|out| write_notification(out, method, params.as_ref()));
         Ok(())
     }
 }
@@ -151,23 +148,3 @@ impl<R: DeserializeOwned> Future for TypedHostCall<R> {
     }
 }
 
-/// A request as the plugin writes it, borrowing its parts.
-struct OutgoingRequest<'a> {
-    id: i64,
-    method: &'a str,
-    params: Option<&'a Value>,
-}
-
-impl Serialize for OutgoingRequest<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("Request", 4)?;
-        s.serialize_field("jsonrpc", "2.0")?;
-        s.serialize_field("id", &self.id)?;
-        s.serialize_field("method", self.method)?;
-        if let Some(params) = self.params {
-            s.serialize_field("params", params)?;
-        }
-        s.end()
-    }
-}

@@ -15,7 +15,6 @@ use std::{
     io::{BufRead, Write},
 };
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::protocol::{Id, Message, Response, RpcError};
@@ -54,14 +53,12 @@ thread_local! {
     static STATE: State = State::default();
 }
 
-/// Queues one message line for the next flush.
-pub(crate) fn send(message: &impl Serialize) {
+/// Queues one message line, written by `write`, for the next flush.
+pub(crate) fn send(write: impl FnOnce(&mut Vec<u8>)) {
     STATE.with(|s| {
         let mut out = s.outbox.borrow_mut();
-        // Our message types always serialise; a failure would leave the line empty.
-        if serde_json::to_writer(&mut *out, message).is_ok() {
-            out.push(b'\n');
-        }
+        write(&mut out);
+        out.push(b'\n');
     });
 }
 
@@ -190,15 +187,21 @@ fn dispatch(line: &[u8]) {
         }),
         // A stray answer (unknown or non-numeric id) or a notification: nothing waits for it.
         Ok(Message::Response(_) | Message::Notification(_)) => {}
-        Ok(Message::Request(req)) => send(&Response {
-            id: req.id,
-            outcome: Err(RpcError::invalid_request(
-                "the plugin is busy with another request",
-            )),
+        Ok(Message::Request(req)) => send(|out| {
+            Response {
+                id: req.id,
+                outcome: Err(RpcError::invalid_request(
+                    "the plugin is busy with another request",
+                )),
+            }
+            .write_line(out);
         }),
-        Err(e) => send(&Response {
-            id: Id::Null,
-            outcome: Err(e.to_rpc_error()),
+        Err(e) => send(|out| {
+            Response {
+                id: Id::Null,
+                outcome: Err(e.to_rpc_error()),
+            }
+            .write_line(out);
         }),
     }
 }

@@ -41,9 +41,12 @@ pub fn serve_io(handler: &impl RequestHandler, input: &mut dyn BufRead, output: 
                     input,
                     output,
                 );
-                executor::send(&Response {
-                    id: request.id,
-                    outcome,
+                executor::send(|out| {
+                    Response {
+                        id: request.id,
+                        outcome,
+                    }
+                    .write_line(out);
                 });
             }
             Ok(Message::Notification(note)) => {
@@ -56,9 +59,12 @@ pub fn serve_io(handler: &impl RequestHandler, input: &mut dyn BufRead, output: 
             }
             // Nothing waits for a stray answer.
             Ok(Message::Response(_)) => {}
-            Err(e) => executor::send(&Response {
-                id: Id::Null,
-                outcome: Err(e.to_rpc_error()),
+            Err(e) => executor::send(|out| {
+                Response {
+                    id: Id::Null,
+                    outcome: Err(e.to_rpc_error()),
+                }
+                .write_line(out);
             }),
         }
         if executor::flush(output).is_err() {

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer, ser::SerializeStruct};
 use serde_json::Value;
 
-use super::{Id, RpcError};
+use super::{Id, RpcError, envelope};
 
 /// A call that expects an answer with the same [`Id`].
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +104,14 @@ impl Message {
     ///
     /// As [`Message::parse`]; invalid UTF-8 is a [`MessageError::Json`].
     pub fn from_slice(line: &[u8]) -> Result<Self, MessageError> {
+        match envelope::parse_fast(line) {
+            Some(message) => Ok(message),
+            None => Self::from_slice_general(line),
+        }
+    }
+
+    /// The general parser: any key order and whitespace.
+    pub(crate) fn from_slice_general(line: &[u8]) -> Result<Self, MessageError> {
         if line.trim_ascii_start().starts_with(b"[") {
             return Err(MessageError::Invalid(
                 "batches are not used inside a plugin",
@@ -153,22 +161,58 @@ impl Message {
 
     /// The message as one line of JSON, without the trailing newline.
     pub fn to_line(&self) -> String {
-        // Serialising these types cannot fail: keys are strings, values are JSON.
-        serde_json::to_string(self).unwrap_or_default()
+        let mut out = Vec::new();
+        self.write_line(&mut out);
+        line_string(out)
     }
+
+    /// Appends the message as one line of JSON (without the trailing newline) to `out`.
+    pub fn write_line(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Request(m) => m.write_line(out),
+            Self::Notification(m) => m.write_line(out),
+            Self::Response(m) => m.write_line(out),
+        }
+    }
+}
+
+/// Our writers only produce UTF-8 (JSON text from strings and numbers).
+fn line_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 impl Request {
     /// The request as one line of JSON, without the trailing newline.
     pub fn to_line(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let mut out = Vec::new();
+        self.write_line(&mut out);
+        line_string(out)
+    }
+
+    /// Appends the request as one line of JSON (without the trailing newline) to `out`.
+    pub fn write_line(&self, out: &mut Vec<u8>) {
+        envelope::write_request(out, &self.id, &self.method, self.params.as_ref());
+    }
+}
+
+impl Notification {
+    /// Appends the notification as one line of JSON (without the trailing newline) to `out`.
+    pub fn write_line(&self, out: &mut Vec<u8>) {
+        envelope::write_notification(out, &self.method, self.params.as_ref());
     }
 }
 
 impl Response {
     /// The response as one line of JSON, without the trailing newline.
     pub fn to_line(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let mut out = Vec::new();
+        self.write_line(&mut out);
+        line_string(out)
+    }
+
+    /// Appends the response as one line of JSON (without the trailing newline) to `out`.
+    pub fn write_line(&self, out: &mut Vec<u8>) {
+        envelope::write_response(out, &self.id, &self.outcome);
     }
 }
 

@@ -4,6 +4,7 @@
 //! newline-delimited messages described in `PROTOCOL.md`. The host kit
 //! depends on this module only (`wasmi-pdk` with default features off).
 
+pub(crate) mod envelope;
 mod error;
 mod id;
 mod log_line;
