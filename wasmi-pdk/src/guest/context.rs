@@ -1,4 +1,5 @@
 use core::{
+    any::Any,
     future::Future,
     marker::PhantomData,
     pin::Pin,
@@ -40,7 +41,7 @@ impl Context {
     /// The host's error for this call (e.g. `-32601` for a method the host
     /// does not have), `-32602` if `params` is not JSON, or `-32603` if the
     /// result does not decode as `R`.
-    pub fn call<R: DeserializeOwned>(
+    pub fn call<R: DeserializeOwned + 'static>(
         &self,
         method: &str,
         params: impl Serialize,
@@ -125,7 +126,7 @@ pub struct TypedHostCall<R> {
     _result: PhantomData<fn() -> R>,
 }
 
-impl<R: DeserializeOwned> Future for TypedHostCall<R> {
+impl<R: DeserializeOwned + 'static> Future for TypedHostCall<R> {
     type Output = Result<R, RpcError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
@@ -142,9 +143,21 @@ impl<R: DeserializeOwned> Future for TypedHostCall<R> {
             Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
             Poll::Pending => return Poll::Pending,
         };
-        Poll::Ready(serde_json::from_value(value).map_err(|e| {
+        Poll::Ready(decode(value).map_err(|e| {
             RpcError::internal(format!("cannot decode the result of {}: {e}", self.method))
         }))
     }
+}
+
+/// Decodes a result; a `Value` is handed over as it is instead of being
+/// rebuilt through serde.
+fn decode<R: DeserializeOwned + 'static>(value: Value) -> Result<R, serde_json::Error> {
+    let mut value = Some(value);
+    if let Some(same) = (&mut value as &mut dyn Any).downcast_mut::<Option<R>>()
+        && let Some(result) = same.take()
+    {
+        return Ok(result);
+    }
+    serde_json::from_value(value.unwrap_or_default())
 }
 

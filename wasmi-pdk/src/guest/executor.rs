@@ -10,10 +10,7 @@ use core::{
     pin::pin,
     task::{Context as TaskContext, Poll, Waker},
 };
-use std::{
-    collections::BTreeMap,
-    io::{BufRead, Write},
-};
+use std::io::{BufRead, Write};
 
 use serde_json::Value;
 
@@ -26,7 +23,7 @@ pub(crate) type HostResult = Result<Value, RpcError>;
 struct State {
     next_id: Cell<i64>,
     /// Host calls sent and not yet taken by their future.
-    pending: RefCell<BTreeMap<i64, Slot>>,
+    pending: RefCell<Pending>,
     /// Lines written since the last flush.
     outbox: RefCell<Vec<u8>>,
     /// Set once stdin reached EOF: no answer can arrive any more.
@@ -46,6 +43,32 @@ impl Slot {
         if let Some(waker) = self.waker.take() {
             waker.wake();
         }
+    }
+}
+
+/// Outstanding host calls by id; a handful at a time, so a small vector.
+#[derive(Default)]
+struct Pending(Vec<(i64, Slot)>);
+
+impl Pending {
+    fn insert(&mut self, id: i64, slot: Slot) {
+        self.0.push((id, slot));
+    }
+
+    fn get_mut(&mut self, id: &i64) -> Option<&mut Slot> {
+        self.0.iter_mut().find(|(k, _)| k == id).map(|(_, slot)| slot)
+    }
+
+    fn remove(&mut self, id: &i64) {
+        self.0.retain(|(k, _)| k != id);
+    }
+
+    fn values(&self) -> impl Iterator<Item = &Slot> {
+        self.0.iter().map(|(_, slot)| slot)
+    }
+
+    fn values_mut(&mut self) -> impl Iterator<Item = &mut Slot> {
+        self.0.iter_mut().map(|(_, slot)| slot)
     }
 }
 
