@@ -9,6 +9,7 @@ Run by `mobile-demo/test.sh`, which generates `wasmi_mobile.py` next to
 
 import asyncio
 import json
+import sys
 import time
 import unittest
 
@@ -178,6 +179,7 @@ class HostCallbacks(unittest.TestCase):
         missing = host_error("host.nope")
         self.assertEqual(missing.code, -32601)
         self.assertIn("host.nope", missing.reason)
+        print("\n(expected: UniFFI prints the traceback of the next, unexpected exception)", file=sys.stderr)
         crash = host_error("host.crash")
         self.assertEqual(crash.code, -32603)
         self.assertIn("an exception the bindings do not know", crash.reason)
