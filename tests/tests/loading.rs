@@ -132,3 +132,24 @@ fn the_wasi_catalogue_lists_every_preview1_function_once() {
         .collect();
     Plugin::new(&module(&imports)).expect("all of WASI preview 1 links");
 }
+
+/// `_start` calls a function whose body does not type-check.
+const INVALID_BODY: &str = r#"(module
+  (memory (export "memory") 1)
+  (func $bad (result i32) (i64.const 1))
+  (func (export "_start") (drop (call $bad))))"#;
+
+#[tokio::test]
+async fn an_invalid_function_body_is_an_invalid_module() {
+    let bytes = wat(INVALID_BODY);
+    // Full validation at load finds it at once ...
+    let error = Plugin::builder()
+        .with_full_validation(true)
+        .build(&bytes)
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidModule { .. }), "{error:?}");
+    // ... lazy validation (the default) when the function is first called.
+    let plugin = Plugin::new(&bytes).unwrap();
+    let error = within(plugin.call("anything", Value::Null)).await.unwrap_err();
+    assert!(matches!(error, Error::InvalidModule { .. }), "{error:?}");
+}

@@ -161,6 +161,7 @@ pub struct PluginBuilder {
     env: Vec<(String, String)>,
     host: Option<Arc<dyn HostHandler>>,
     log: LogSink,
+    full_validation: bool,
 }
 
 impl core::fmt::Debug for PluginBuilder {
@@ -207,6 +208,15 @@ impl PluginBuilder {
         self
     }
 
+    /// Validates every function of the module at load instead of each one
+    /// when it is first called (the default, which keeps loading fast).
+    /// Either way no unvalidated code runs; with `true` an invalid module is
+    /// refused by [`build`](Self::build) rather than by its first call.
+    pub fn with_full_validation(mut self, full: bool) -> Self {
+        self.full_validation = full;
+        self
+    }
+
     /// Sends the plugin's stderr lines to `handler` instead of `tracing`.
     pub fn with_log_handler(
         mut self,
@@ -233,9 +243,13 @@ impl PluginBuilder {
     )]
     pub fn build(self, wasm: &[u8]) -> Result<Plugin, Error> {
         let engine = Engine::new(&engine_config());
-        let module = Module::new(&engine, wasm).map_err(|e| Error::InvalidModule {
+        let invalid = |e: wasmi::Error| Error::InvalidModule {
             reason: e.to_string(),
-        })?;
+        };
+        if self.full_validation {
+            Module::validate(&engine, wasm).map_err(invalid)?;
+        }
+        let module = Module::new(&engine, wasm).map_err(invalid)?;
         check_exports(&module)?;
         check_imports(&module)?;
         let mut linker = Linker::new(&engine);
@@ -260,14 +274,15 @@ impl PluginBuilder {
     }
 }
 
-/// Fuel metering on (for slicing and budgets); lazy translation for fast
-/// loading, with translation charged no fuel — the documented workaround
-/// for wasmi 2.0's out-of-fuel-during-translation bug.
+/// Fuel metering on (for slicing and budgets); lazy validation and
+/// translation (each function on its first call, once per plugin) for fast
+/// loading, charged no fuel: the documented workaround for wasmi 2.0's
+/// out-of-fuel-during-translation bug, and deterministic fuel per call.
 fn engine_config() -> Config {
     let mut config = Config::default();
     config
         .consume_fuel(true)
-        .compilation_mode(CompilationMode::LazyTranslation)
+        .compilation_mode(CompilationMode::Lazy)
         .fuel_cost(CustomFuelCosts {
             bytes_copied_per_fuel: 64,
             fuel_per_bytes_translated: 0,

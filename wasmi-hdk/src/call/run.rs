@@ -3,7 +3,7 @@ use std::panic::AssertUnwindSafe;
 
 use futures::{FutureExt, StreamExt, stream::FuturesUnordered};
 use serde_json::Value;
-use wasmi::{Instance, Store, TrapCode, TypedResumableCall, Val};
+use wasmi::{Instance, Store, TrapCode, TypedResumableCall, Val, errors::ErrorKind};
 use wasmi_pdk::protocol::{Id, Message, Request, Response, RpcError};
 
 use super::{InstanceState, REQUEST_ID, StderrLog};
@@ -391,6 +391,9 @@ impl<'a> Runner<'a> {
                 code,
                 stderr_tail: self.stderr_tail(),
             }),
+            Ending::Trapped(trap) if is_invalid_code(&trap) => Err(Error::InvalidModule {
+                reason: trap.to_string(),
+            }),
             Ending::Trapped(trap) => Err(self.memory_refused().unwrap_or_else(|| Error::Trap {
                 code: trap.as_trap_code(),
                 message: trap.to_string(),
@@ -433,6 +436,15 @@ impl<'a> Runner<'a> {
             stderr_bytes: state.stderr.bytes,
         }
     }
+}
+
+/// Whether the engine stopped because a function failed validation or
+/// translation when it was first called (see `with_full_validation`).
+fn is_invalid_code(error: &wasmi::Error) -> bool {
+    matches!(
+        error.kind(),
+        ErrorKind::Wasm(_) | ErrorKind::Translation(_) | ErrorKind::Read(_)
+    )
 }
 
 fn panicked(method: &str) -> RpcError {
