@@ -23,7 +23,7 @@ const PLUGIN_PROFILE: &str = "plugin";
 /// The package whose binaries are built.
 const PLUGIN_PACKAGE: &str = "test-plugin";
 /// Its binaries; each becomes `<name>.wasm` in `OUT_DIR`.
-const PLUGIN_BINS: [&str; 2] = ["test-plugin", "misbehaving-plugin"];
+const PLUGIN_BINS: [&str; 3] = ["test-plugin", "misbehaving-plugin", "event-plugin"];
 
 /// Variables cargo sets for a build script (or a user for the outer build)
 /// that would misdirect a nested cargo: flags and wrappers meant for the

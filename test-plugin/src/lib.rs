@@ -27,6 +27,7 @@
 // The dependencies are the binaries'; the library needs none of them.
 use futures as _;
 use getrandom as _;
+use schemars as _;
 use serde as _;
 use serde_json as _;
 use wasmi_pdk as _;

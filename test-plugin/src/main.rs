@@ -9,6 +9,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use futures::future::join_all;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+// Used by `event-plugin`, another binary of this package.
+use schemars as _;
 use wasmi_pdk::{
     Context, Router, RpcError,
     log::{debug, error, info, trace, warn},

@@ -9,6 +9,7 @@ mod host_methods;
 mod idle;
 mod loading;
 mod misbehaviour;
+mod plugin_set;
 mod wasi;
 
 // The library target only exists to hold the package; the tests are here.

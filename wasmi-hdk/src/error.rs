@@ -128,6 +128,33 @@ pub enum Error {
     /// The plugin's result did not decode into the requested type.
     #[error("unexpected result shape: {0}")]
     UnexpectedResult(#[source] serde_json::Error),
+
+    /// A plugin manifest is malformed or asks for something unknown.
+    #[error("{file}: {}{reason}", field.as_ref().map(|f| format!("field `{f}`: ")).unwrap_or_default())]
+    Manifest {
+        /// The manifest file.
+        file: String,
+        /// The offending field (e.g. `limits.fuel`, `permissions`), when known.
+        field: Option<String>,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// No plugin of that name is loaded in the [`PluginSet`](crate::PluginSet).
+    #[error("no plugin named `{name}` is loaded")]
+    UnknownPlugin {
+        /// The name asked for.
+        name: String,
+    },
+
+    /// A plugin file or directory could not be read.
+    #[error("cannot read {path}: {reason}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The operating system's explanation.
+        reason: String,
+    },
 }
 
 /// How a plugin broke the protocol.

@@ -33,6 +33,7 @@
 
 mod call;
 mod cancel;
+mod discovery;
 mod error;
 mod host;
 mod inspect;
@@ -42,6 +43,7 @@ mod options;
 mod plugin;
 mod report;
 mod runtime;
+mod set;
 mod wasi;
 
 pub use self::inspect::{
@@ -49,6 +51,7 @@ pub use self::inspect::{
 };
 pub use self::{
     cancel::CancelHandle,
+    discovery::{Discovery, MethodDescription},
     error::{Error, ProtocolViolation, TrapCode},
     host::{BoxFuture, CallerInfo, HostHandler, HostRouter, MaybeSend, MaybeSync},
     limits::Limits,
@@ -56,8 +59,14 @@ pub use self::{
     options::CallOptions,
     plugin::{Plugin, PluginBuilder},
     report::{CallOutcome, CallReport},
+    set::{
+        EmitOutcome, EventMode, EventSubscription, HandlerDecision, HandlerOutcome, Manifest,
+        ManifestLimits, PluginSet, PluginSetBuilder,
+    },
     wasi::{WASI_FUNCTIONS, WASI_MODULE, WasiFunction, WasiSupport, wasi_function},
 };
+#[cfg(not(target_arch = "wasm32"))]
+pub use self::set::LoadReport;
 pub use wasmi::ValType;
 pub use wasmi_pdk::protocol::{self, LogLevel, RpcError};
 

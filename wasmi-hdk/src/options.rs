@@ -1,4 +1,6 @@
-use crate::{CancelHandle, Limits};
+use std::sync::Arc;
+
+use crate::{CancelHandle, Limits, host::CallChain};
 
 /// Per-call settings for [`Plugin::call_with`](crate::Plugin::call_with).
 ///
@@ -15,6 +17,7 @@ use crate::{CancelHandle, Limits};
 pub struct CallOptions {
     pub(crate) cancel: Option<CancelHandle>,
     pub(crate) limits: Option<Limits>,
+    pub(crate) chain: Option<CallChain>,
 }
 
 impl CallOptions {
@@ -27,6 +30,16 @@ impl CallOptions {
     #[must_use]
     pub fn with_cancel(mut self, cancel: CancelHandle) -> Self {
         self.cancel = Some(cancel);
+        self
+    }
+
+    /// Marks this call as made on behalf of `chain`, the plugins whose calls
+    /// led to it (outermost first); host methods see it in
+    /// [`CallerInfo::chain`](crate::CallerInfo::chain). Used to route calls
+    /// between plugins and to stop cycles.
+    #[must_use]
+    pub fn with_call_chain<S: Into<Arc<str>>>(mut self, chain: impl IntoIterator<Item = S>) -> Self {
+        self.chain = Some(chain.into_iter().map(Into::into).collect());
         self
     }
 

@@ -40,7 +40,7 @@ mod guest;
 pub use self::guest::{
     Context, HostCall, RequestHandler, Router, TypedHostCall, init_logger, serve, serve_io,
 };
-pub use self::protocol::{RpcError, decode_params, encode_params};
+pub use self::protocol::{Event, EventReply, RpcError, decode_params, encode_params};
 #[cfg(feature = "guest")]
 pub use log;
 pub use serde_json::{Value, json};

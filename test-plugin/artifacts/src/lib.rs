@@ -31,6 +31,11 @@ pub const TEST_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/test-pl
 pub const MISBEHAVING_PLUGIN: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/misbehaving-plugin.wasm"));
 
+/// The `event-plugin` module, for plugin sets: event handling configured
+/// by its manifest, calls to other plugins, config, and methods described
+/// with JSON Schemas in `rpc.discover`.
+pub const EVENT_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/event-plugin.wasm"));
+
 /// Where [`TEST_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
 pub fn test_plugin_path() -> &'static Path {
     Path::new(concat!(env!("OUT_DIR"), "/test-plugin.wasm"))

@@ -37,6 +37,7 @@ use wasmi_pdk::{Router, RpcError};
 // Used by the other binary of this package only.
 use futures as _;
 use getrandom as _;
+use schemars as _;
 use serde as _;
 use test_plugin as _;
 

@@ -61,7 +61,7 @@ pub(crate) async fn run_call(
             report: CallReport::default(),
         };
     }
-    let mut runner = Runner::new(plugin, limits, options.cancel.clone(), started, line);
+    let mut runner = Runner::new(plugin, limits, options, started, line);
     let result = runner.run().await;
     CallOutcome {
         result,
@@ -92,10 +92,12 @@ impl<'a> Runner<'a> {
     fn new(
         plugin: &'a PluginInner,
         limits: &'a Limits,
-        cancel: Option<CancelHandle>,
+        options: &CallOptions,
         started: Instant,
         request_line: Vec<u8>,
     ) -> Self {
+        let cancel = options.cancel.clone();
+        let chain = options.chain.clone().unwrap_or_default();
         let mut line = request_line;
         line.push(b'\n');
         let stderr = StderrLog::new(plugin.name.clone(), plugin.log.clone(), limits.max_stderr());
@@ -112,7 +114,7 @@ impl<'a> Runner<'a> {
             plugin,
             limits,
             store,
-            caller: CallerInfo::new(plugin.name.clone()),
+            caller: CallerInfo::new(plugin.name.clone(), chain),
             cancel,
             deadline: limits.timeout().map(|t| started + t),
             deadline_timer: None,

@@ -27,16 +27,33 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + 'static>>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallerInfo {
     plugin: Arc<str>,
+    chain: CallChain,
 }
 
+/// The plugins whose calls led to a call, outermost first (see
+/// [`CallOptions::with_call_chain`](crate::CallOptions::with_call_chain)).
+pub(crate) type CallChain = Arc<[Arc<str>]>;
+
 impl CallerInfo {
-    pub(crate) fn new(plugin: Arc<str>) -> Self {
-        Self { plugin }
+    pub(crate) fn new(plugin: Arc<str>, chain: CallChain) -> Self {
+        Self { plugin, chain }
     }
 
     /// The calling plugin's name (see [`PluginBuilder::with_name`](crate::PluginBuilder::with_name)).
     pub fn plugin(&self) -> &str {
         &self.plugin
+    }
+
+    /// The plugins whose calls led to this one, outermost first, not
+    /// including [`plugin`](Self::plugin); empty for a call the application
+    /// made directly.
+    pub fn chain(&self) -> impl Iterator<Item = &str> {
+        self.chain.iter().map(|name| &**name)
+    }
+
+    /// How many plugin calls deep this call is: 0 for a direct call.
+    pub fn depth(&self) -> usize {
+        self.chain.len()
     }
 }
 

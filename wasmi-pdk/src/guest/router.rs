@@ -31,6 +31,9 @@ type Method = Box<dyn Fn(Context, Option<Value>) -> MethodFuture>;
 #[derive(Default)]
 pub struct Router {
     methods: BTreeMap<String, Method>,
+    /// Makers of the JSON Schemas of params and result, for methods that
+    /// have them; run only when `rpc.discover` is asked.
+    schemas: BTreeMap<String, fn() -> (Value, Value)>,
 }
 
 impl fmt::Debug for Router {
@@ -78,11 +81,37 @@ impl Router {
         self.methods.keys().map(String::as_str)
     }
 
+    /// Adds `name` like [`method`](Self::method), and publishes the JSON
+    /// Schemas of its params and result in `rpc.discover` (feature `schema`).
+    #[cfg(feature = "schema")]
+    #[must_use]
+    pub fn method_with_schema<P, R, F, Fut>(mut self, name: &str, handler: F) -> Self
+    where
+        P: DeserializeOwned + schemars::JsonSchema + 'static,
+        R: Serialize + schemars::JsonSchema + 'static,
+        F: Fn(Context, P) -> Fut + 'static,
+        Fut: Future<Output = Result<R, RpcError>> + 'static,
+    {
+        fn schemas<P: schemars::JsonSchema, R: schemars::JsonSchema>() -> (Value, Value) {
+            let json = |s: schemars::Schema| serde_json::to_value(s).unwrap_or_default();
+            (json(schemars::schema_for!(P)), json(schemars::schema_for!(R)))
+        }
+        self.schemas.insert(name.to_owned(), schemas::<P, R>);
+        self.method(name, handler)
+    }
+
     /// The answer to `rpc.discover`: an OpenRPC document listing the methods.
     fn discover(&self) -> Value {
         let methods: Vec<Value> = self
             .method_names()
-            .map(|name| serde_json::json!({ "name": name, "params": [] }))
+            .map(|name| match self.schemas.get(name).map(|make| make()) {
+                Some((params, result)) => serde_json::json!({
+                    "name": name,
+                    "params": [{ "name": "params", "schema": params }],
+                    "result": { "name": "result", "schema": result },
+                }),
+                None => serde_json::json!({ "name": name, "params": [] }),
+            })
             .collect();
         serde_json::json!({
             "openrpc": "1.2.6",

@@ -19,6 +19,10 @@ pub mod codes {
     pub const PLUGIN_ERROR: i32 = -32000;
     /// A host method failed while serving a plugin's call (reserved range).
     pub const HOST_ERROR: i32 = -32001;
+    /// The calling plugin lacks the capability a host method needs.
+    pub const PERMISSION_DENIED: i32 = -32002;
+    /// A call between plugins went deeper than the host allows (a cycle).
+    pub const CALL_DEPTH_EXCEEDED: i32 = -32003;
     /// First code of the range this protocol reserves for itself.
     pub const RESERVED_MIN: i32 = -32099;
     /// Last code of the range this protocol reserves for itself.

@@ -6,6 +6,7 @@
 
 pub(crate) mod envelope;
 mod error;
+mod event;
 mod id;
 mod log_line;
 mod message;
@@ -13,6 +14,7 @@ mod params;
 
 pub use self::{
     error::{RpcError, codes},
+    event::{EVENT_METHOD, Event, EventReply},
     id::Id,
     log_line::{LogLevel, LogLine},
     message::{Message, MessageError, Notification, Request, Response},

@@ -1,0 +1,354 @@
+//! [`PluginSet`]: many named plugins, their manifests, capabilities and events.
+
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    sync::{Arc, Mutex, PoisonError, RwLock},
+};
+
+use serde_json::Value;
+use wasmi_pdk::protocol::{EVENT_METHOD, Event, EventReply};
+
+use super::{
+    EmitOutcome, EventMode, HandlerDecision, HandlerOutcome, Manifest,
+    capabilities::{BASELINE, PLUGINS, PluginHost},
+};
+use crate::{Error, HostHandler, HostRouter, Limits, Plugin};
+
+/// Calls between plugins may nest this deep by default.
+const DEFAULT_MAX_DEPTH: usize = 4;
+
+/// Many plugins loaded side by side, each with a [`Manifest`]: what it may
+/// call (capabilities), which events it handles, its limits and config.
+///
+/// Cheap to clone; calls, reloads and events may run concurrently. A
+/// reload swaps the plugin for later calls; calls already running finish
+/// on the version they started with.
+///
+/// ```
+/// # futures::executor::block_on(async {
+/// use serde_json::json;
+/// use wasmi_hdk::{HostRouter, Manifest, PluginSet, RpcError};
+///
+/// let storage = HostRouter::new()
+///     .method("storage.get", |_c, _key: String| async { Ok::<_, RpcError>("value") });
+/// let set = PluginSet::builder().with_capability("storage", storage).build();
+///
+/// let manifest = Manifest::from_toml("name = \"demo\"\npermissions = [\"storage\"]", "demo.toml")?;
+/// set.load(manifest, test_plugin_artifacts::TEST_PLUGIN)?;
+/// let got = set.call("demo", "call_host", json!({"method": "storage.get", "params": ["k"]})).await?;
+/// assert_eq!(got, "value");
+/// # Ok::<(), wasmi_hdk::Error>(()) }).unwrap();
+/// ```
+#[derive(Debug, Clone)]
+pub struct PluginSet {
+    inner: Arc<SetInner>,
+}
+
+/// Configures a [`PluginSet`].
+#[derive(Debug, Default)]
+#[must_use]
+pub struct PluginSetBuilder {
+    capabilities: Vec<(String, HostRouter)>,
+    limits: Limits,
+    max_depth: Option<usize>,
+}
+
+impl PluginSetBuilder {
+    /// Registers `methods` under capability `name`: only plugins whose
+    /// manifest lists `name` in `permissions` may call them.
+    pub fn with_capability(mut self, name: impl Into<String>, methods: HostRouter) -> Self {
+        self.capabilities.push((name.into(), methods));
+        self
+    }
+
+    /// Registers `methods` every plugin may call (logging, time, …).
+    pub fn with_baseline(self, methods: HostRouter) -> Self {
+        self.with_capability(BASELINE, methods)
+    }
+
+    /// The limits of plugins whose manifest sets none.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// How deep calls between plugins (`plugins.call`) may nest; default 4.
+    pub fn with_max_call_depth(mut self, depth: usize) -> Self {
+        self.max_depth = Some(depth);
+        self
+    }
+
+    /// The empty set.
+    pub fn build(self) -> PluginSet {
+        let mut methods = HashMap::new();
+        let mut capabilities = BTreeSet::from([PLUGINS.to_owned()]);
+        for (capability, router) in self.capabilities {
+            let handler: Arc<dyn HostHandler> = Arc::new(router.clone());
+            for method in router.method_names() {
+                methods.insert(method.to_owned(), (capability.clone(), handler.clone()));
+            }
+            if capability != BASELINE {
+                capabilities.insert(capability);
+            }
+        }
+        PluginSet {
+            inner: Arc::new(SetInner {
+                plugins: RwLock::default(),
+                methods,
+                capabilities,
+                limits: self.limits,
+                max_depth: self.max_depth.unwrap_or(DEFAULT_MAX_DEPTH),
+                denied_logged: Mutex::default(),
+            }),
+        }
+    }
+}
+
+/// One loaded plugin.
+#[derive(Debug, Clone)]
+struct Entry {
+    plugin: Plugin,
+    manifest: Arc<Manifest>,
+    #[cfg_attr(target_arch = "wasm32", expect(dead_code, reason = "no files in the browser"))]
+    source: Option<std::path::PathBuf>,
+}
+
+type Methods = HashMap<String, (String, Arc<dyn HostHandler>)>;
+
+pub(crate) struct SetInner {
+    plugins: RwLock<BTreeMap<String, Entry>>,
+    methods: Methods,
+    capabilities: BTreeSet<String>,
+    limits: Limits,
+    pub(crate) max_depth: usize,
+    denied_logged: Mutex<BTreeSet<(String, String)>>,
+}
+
+impl core::fmt::Debug for SetInner {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SetInner")
+            .field("plugins", &self.names())
+            .field("capabilities", &self.capabilities)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SetInner {
+    pub(crate) fn plugin(&self, name: &str) -> Option<Plugin> {
+        let plugins = self.plugins.read().unwrap_or_else(PoisonError::into_inner);
+        plugins.get(name).map(|entry| entry.plugin.clone())
+    }
+
+    fn entries(&self) -> Vec<(String, Entry)> {
+        let plugins = self.plugins.read().unwrap_or_else(PoisonError::into_inner);
+        plugins.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    fn names(&self) -> Vec<String> {
+        let plugins = self.plugins.read().unwrap_or_else(PoisonError::into_inner);
+        plugins.keys().cloned().collect()
+    }
+
+    pub(crate) fn host_method(&self, method: &str) -> Option<(&str, &Arc<dyn HostHandler>)> {
+        self.methods.get(method).map(|(cap, handler)| (cap.as_str(), handler))
+    }
+
+    /// Logs a refused host call the first time this plugin makes it.
+    pub(crate) fn log_denied_once(&self, plugin: &str, method: &str, capability: &str) {
+        let mut logged = self.denied_logged.lock().unwrap_or_else(PoisonError::into_inner);
+        if logged.insert((plugin.to_owned(), method.to_owned())) {
+            tracing::warn!(
+                target: "wasmi_plugin",
+                plugin,
+                "permission denied: {method} needs capability `{capability}`, which the manifest does not grant"
+            );
+        }
+    }
+}
+
+impl PluginSet {
+    /// Starts configuring a set.
+    pub fn builder() -> PluginSetBuilder {
+        PluginSetBuilder::default()
+    }
+
+    /// Loads (or replaces) a plugin from its manifest and module bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Manifest`] if the manifest names no plugin or asks for an
+    /// unknown permission; every [`PluginBuilder::build`](crate::PluginBuilder::build) error.
+    pub fn load(&self, manifest: Manifest, wasm: &[u8]) -> Result<(), Error> {
+        let file = manifest.name.clone().unwrap_or_else(|| "manifest".to_owned());
+        self.load_entry(manifest, wasm, None, &file)
+    }
+
+    pub(crate) fn load_entry(
+        &self,
+        manifest: Manifest,
+        wasm: &[u8],
+        source: Option<std::path::PathBuf>,
+        manifest_file: &str,
+    ) -> Result<(), Error> {
+        let Some(name) = manifest.name.clone() else {
+            return Err(Error::Manifest {
+                file: manifest_file.to_owned(),
+                field: Some("name".to_owned()),
+                reason: "a plugin loaded from bytes needs a name".to_owned(),
+            });
+        };
+        if let Some(unknown) = manifest
+            .permissions
+            .iter()
+            .find(|p| !self.inner.capabilities.contains(*p))
+        {
+            return Err(Error::Manifest {
+                file: manifest_file.to_owned(),
+                field: Some("permissions".to_owned()),
+                reason: format!(
+                    "unknown permission `{unknown}` (known: {})",
+                    self.inner.capabilities.iter().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+        let host = PluginHost {
+            set: Arc::downgrade(&self.inner),
+            granted: manifest.permissions.clone(),
+            config: Value::Object(manifest.config.clone().into_iter().collect()),
+        };
+        let mut builder = Plugin::builder()
+            .with_name(name.clone())
+            .with_limits(manifest.limits(&self.inner.limits))
+            .with_host(host);
+        for (key, value) in &manifest.env {
+            builder = builder.with_env(key, value);
+        }
+        let plugin = builder.build(wasm)?;
+        let entry = Entry {
+            plugin,
+            manifest: Arc::new(manifest),
+            source,
+        };
+        let mut plugins = self.inner.plugins.write().unwrap_or_else(PoisonError::into_inner);
+        plugins.insert(name, entry);
+        Ok(())
+    }
+
+    /// The file each plugin loaded from a file came from.
+    #[cfg_attr(target_arch = "wasm32", expect(dead_code, reason = "no files in the browser"))]
+    pub(crate) fn sources(&self) -> Vec<(String, std::path::PathBuf)> {
+        self.inner
+            .entries()
+            .into_iter()
+            .filter_map(|(name, entry)| Some((name, entry.source?)))
+            .collect()
+    }
+
+    /// Removes a plugin; calls already running finish.
+    pub fn unload(&self, name: &str) -> bool {
+        let mut plugins = self.inner.plugins.write().unwrap_or_else(PoisonError::into_inner);
+        plugins.remove(name).is_some()
+    }
+
+    /// The names of the loaded plugins, sorted.
+    pub fn names(&self) -> Vec<String> {
+        self.inner.names()
+    }
+
+    /// A loaded plugin, to call directly.
+    pub fn plugin(&self, name: &str) -> Option<Plugin> {
+        self.inner.plugin(name)
+    }
+
+    /// A loaded plugin's manifest.
+    pub fn manifest(&self, name: &str) -> Option<Arc<Manifest>> {
+        let plugins = self.inner.plugins.read().unwrap_or_else(PoisonError::into_inner);
+        plugins.get(name).map(|entry| entry.manifest.clone())
+    }
+
+    /// Calls `method` on plugin `name` (a fresh instance, as always).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownPlugin`], or any error of [`Plugin::call`].
+    pub async fn call(&self, name: &str, method: &str, params: Value) -> Result<Value, Error> {
+        let plugin = self.plugin(name).ok_or_else(|| Error::UnknownPlugin {
+            name: name.to_owned(),
+        })?;
+        plugin.call(method, params).await
+    }
+
+    /// Publishes `event` to every plugin subscribed to it, one fresh
+    /// instance each, in priority order (0 first, ties by name). `modify`
+    /// handlers may replace the payload or stop the event; observers
+    /// cannot. A failing handler is recorded and the event goes on.
+    pub async fn emit(&self, event: &str, payload: Value) -> EmitOutcome {
+        let mut handlers: Vec<(u8, String, EventMode, Plugin)> = self
+            .inner
+            .entries()
+            .into_iter()
+            .filter_map(|(name, entry)| {
+                let sub = entry.manifest.events.iter().find(|s| s.event == event)?;
+                Some((sub.priority, name, sub.mode, entry.plugin))
+            })
+            .collect();
+        handlers.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        let mut outcome = EmitOutcome {
+            event: event.to_owned(),
+            payload,
+            stopped_by: None,
+            handlers: Vec::with_capacity(handlers.len()),
+        };
+        for (priority, name, mode, plugin) in handlers {
+            let decision = if outcome.stopped_by.is_some() {
+                HandlerDecision::Skipped
+            } else {
+                let modifiable = mode == EventMode::Modify;
+                let params = serde_json::to_value(Event {
+                    event: event.to_owned(),
+                    payload: outcome.payload.clone(),
+                    modifiable,
+                })
+                .unwrap_or_default();
+                match plugin.call(EVENT_METHOD, params).await {
+                    Err(error) => HandlerDecision::Failed(error),
+                    Ok(reply) => match serde_json::from_value::<Option<EventReply>>(reply) {
+                        Err(e) => HandlerDecision::Failed(Error::UnexpectedResult(e)),
+                        Ok(None) => HandlerDecision::Continued,
+                        Ok(Some(reply)) => apply(reply, modifiable, &name, &mut outcome),
+                    },
+                }
+            };
+            outcome.handlers.push(HandlerOutcome {
+                plugin: name,
+                priority,
+                decision,
+            });
+        }
+        outcome
+    }
+}
+
+/// Applies one handler's reply to the event.
+fn apply(reply: EventReply, modifiable: bool, plugin: &str, outcome: &mut EmitOutcome) -> HandlerDecision {
+    let wants_change = reply.stop || reply.payload.is_some();
+    if !modifiable {
+        if wants_change {
+            tracing::warn!(target: "wasmi_plugin", plugin, "an observer of `{}` asked to change it; ignored", outcome.event);
+            return HandlerDecision::IgnoredChange;
+        }
+        return HandlerDecision::Continued;
+    }
+    let modified = reply.payload.is_some();
+    if let Some(payload) = reply.payload {
+        outcome.payload = payload;
+    }
+    if reply.stop {
+        outcome.stopped_by = Some(plugin.to_owned());
+        HandlerDecision::Stopped
+    } else if modified {
+        HandlerDecision::Modified
+    } else {
+        HandlerDecision::Continued
+    }
+}
