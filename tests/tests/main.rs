@@ -7,6 +7,7 @@ mod util;
 mod calls;
 mod host_methods;
 mod idle;
+mod languages;
 mod loading;
 mod misbehaviour;
 mod plugin_set;

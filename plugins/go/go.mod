@@ -1,0 +1,3 @@
+module example.invalid/wasmi-plugins/go-plugin
+
+go 1.21

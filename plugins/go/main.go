@@ -1,0 +1,195 @@
+// The example plugin in Go: newline-delimited JSON-RPC 2.0 on stdin/stdout,
+// one log line on stderr. Build with GOOS=wasip1 GOARCH=wasm (see build.sh).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+const maxLimit = 10_000_000
+
+// message is any line either side sends; raw members keep their exact text.
+type message struct {
+	ID     json.RawMessage `json:"id,omitempty"`
+	Method *string         `json:"method,omitempty"`
+	Params json.RawMessage `json:"params,omitempty"`
+	Result json.RawMessage `json:"result,omitempty"`
+	Error  json.RawMessage `json:"error,omitempty"`
+}
+
+type rpcError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *rpcError) Error() string { return e.Message }
+
+func invalidParams(msg string) error { return &rpcError{-32602, msg} }
+
+var (
+	stdin      = bufio.NewReaderSize(os.Stdin, 64*1024)
+	nextHostID int64 = 1
+)
+
+// readLine returns the next line without "\n" or "\r\n"; io.EOF at the end.
+func readLine() ([]byte, error) {
+	line, err := stdin.ReadBytes('\n')
+	if err == io.EOF && len(line) > 0 {
+		err = nil // a last line without "\n"
+	}
+	return bytes.TrimRight(line, "\r\n"), err
+}
+
+// send writes one message as one line; os.Stdout is unbuffered, so it is flushed.
+func send(v any) {
+	line, _ := json.Marshal(v)
+	os.Stdout.Write(append(line, '\n'))
+}
+
+func reply(id json.RawMessage, result any, err error) {
+	resp := map[string]any{"jsonrpc": "2.0", "id": id}
+	var rpcErr *rpcError
+	switch {
+	case errors.As(err, &rpcErr):
+		resp["error"] = rpcErr
+	case err != nil:
+		resp["error"] = &rpcError{-32603, err.Error()}
+	default:
+		resp["result"] = result
+	}
+	send(resp)
+}
+
+func add(params json.RawMessage) (any, error) {
+	var obj struct{ A, B *int64 }
+	var arr []int64
+	var a, b int64
+	if json.Unmarshal(params, &obj) == nil && obj.A != nil && obj.B != nil {
+		a, b = *obj.A, *obj.B
+	} else if json.Unmarshal(params, &arr) == nil && len(arr) == 2 {
+		a, b = arr[0], arr[1]
+	} else {
+		return nil, invalidParams("add takes {a, b} or [a, b] (integers)")
+	}
+	sum := a + b
+	if (a^sum)&(b^sum) < 0 {
+		return nil, invalidParams("add: the sum overflows")
+	}
+	return sum, nil
+}
+
+func sieve(params json.RawMessage) (any, error) {
+	var arr []int64
+	var obj struct{ Limit *int64 }
+	var limit int64 = -1
+	if json.Unmarshal(params, &arr) == nil && len(arr) == 1 {
+		limit = arr[0]
+	} else if json.Unmarshal(params, &obj) == nil && obj.Limit != nil {
+		limit = *obj.Limit
+	}
+	if limit < 0 || limit > maxLimit {
+		return nil, invalidParams("sieve takes [limit] with 0 <= limit <= 10000000")
+	}
+	composite := make([]byte, limit+1)
+	for i := int64(2); i*i <= limit; i++ {
+		if composite[i] == 0 {
+			for j := i * i; j <= limit; j += i {
+				composite[j] = 1
+			}
+		}
+	}
+	primes := 0
+	for i := int64(2); i <= limit; i++ {
+		if composite[i] == 0 {
+			primes++
+		}
+	}
+	return primes, nil
+}
+
+// echoHost calls host.echo with our own id and answers with the host's answer.
+func echoHost(params json.RawMessage) (any, error) {
+	var arr []json.RawMessage
+	if json.Unmarshal(params, &arr) != nil || len(arr) != 1 {
+		return nil, invalidParams("echo_host takes [x]")
+	}
+	own := nextHostID
+	nextHostID++
+	send(map[string]any{"jsonrpc": "2.0", "id": own, "method": "host.echo", "params": params})
+	for {
+		line, err := readLine()
+		if err != nil {
+			return nil, errors.New("the host did not answer host.echo")
+		}
+		var msg message
+		var id int64
+		if json.Unmarshal(line, &msg) != nil || json.Unmarshal(msg.ID, &id) != nil || id != own {
+			continue // not the answer to our request
+		}
+		if msg.Error != nil {
+			var e rpcError
+			json.Unmarshal(msg.Error, &e)
+			return nil, &e
+		}
+		if msg.Result == nil {
+			return nil, nil
+		}
+		return msg.Result, nil
+	}
+}
+
+func handle(method string, params json.RawMessage) (any, error) {
+	switch method {
+	case "ping":
+		fmt.Fprintln(os.Stderr, "INFO go_plugin: ping")
+		return "pong", nil
+	case "echo":
+		if params == nil {
+			return nil, nil
+		}
+		return params, nil
+	case "add":
+		return add(params)
+	case "sieve":
+		return sieve(params)
+	case "echo_host":
+		return echoHost(params)
+	default:
+		return nil, &rpcError{-32601, "method not found: " + method}
+	}
+}
+
+func main() {
+	for {
+		line, err := readLine()
+		if err != nil {
+			return
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var msg message
+		if err := json.Unmarshal(line, &msg); err != nil {
+			reply(json.RawMessage("null"), nil, &rpcError{-32700, "parse error"})
+			continue
+		}
+		if msg.Method == nil {
+			// A stray response is ignored; anything else is not a request.
+			if msg.Result == nil && msg.Error == nil {
+				reply(json.RawMessage("null"), nil, &rpcError{-32600, "invalid request"})
+			}
+			continue
+		}
+		if msg.ID == nil {
+			continue // notifications get no answer
+		}
+		result, err := handle(*msg.Method, msg.Params)
+		reply(msg.ID, result, err)
+	}
+}

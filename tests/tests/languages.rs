@@ -1,0 +1,232 @@
+//! The example plugins in other languages (`plugins/<language>/`), driven
+//! through wasmi-hdk: every language must give the same answers.
+//!
+//! The plugins need toolchains that `cargo test` does not install, so they are
+//! built by `plugins/build-all.sh` and found through `LANGUAGE_PLUGINS_DIR`
+//! (`plugins/test.sh` does both). Without the variable these tests print a
+//! note and pass; with it, every language's `<language>.wasm` must be there.
+
+use std::{
+    path::PathBuf,
+    time::{Duration, Instant},
+};
+
+use futures::future::join_all;
+use serde_json::{Value, json};
+use wasmi_hdk::{Error, LogLevel, Plugin};
+
+use crate::util::{capturing, echo_host, within};
+
+/// Every language in `plugins/`, by the file stem of its module.
+const LANGUAGES: &[&str] = &["c", "wat", "zig", "go", "assemblyscript", "javascript"];
+
+/// What a call gave, reduced to what must agree across languages.
+#[derive(Debug, Clone, PartialEq)]
+enum Answer {
+    Result(Value),
+    /// A JSON-RPC error code.
+    Error(i32),
+}
+
+/// The contract of plugins/README.md: (method, params, answer).
+fn contract() -> Vec<(&'static str, Value, Answer)> {
+    use Answer::{Error, Result};
+    let nested = json!({
+        "list": [1, -2, 2.5, true, false, null, "x"],
+        "text": "tab\t quote\" backslash\\ newline\n é ☃ 😀",
+        "deep": {"a": [{"b": [[], {}]}]},
+        "empty": {}
+    });
+    vec![
+        ("ping", Value::Null, Result(json!("pong"))),
+        ("ping", json!([]), Result(json!("pong"))),
+        ("echo", nested.clone(), Result(nested)),
+        (
+            "echo",
+            json!([1, "two", [3]]),
+            Result(json!([1, "two", [3]])),
+        ),
+        ("add", json!({"a": 2, "b": 3}), Result(json!(5))),
+        ("add", json!([40, 2]), Result(json!(42))),
+        ("add", json!([-7, 3]), Result(json!(-4))),
+        (
+            "add",
+            json!({"b": 1, "a": 1_000_000_000_000i64}),
+            Result(json!(1_000_000_000_001i64)),
+        ),
+        ("add", json!(["x", 1]), Error(-32602)),
+        ("add", json!({"a": 1}), Error(-32602)),
+        ("add", json!([1.5, 1]), Error(-32602)),
+        ("sieve", json!([0]), Result(json!(0))),
+        ("sieve", json!([2]), Result(json!(1))),
+        ("sieve", json!([1000]), Result(json!(168))),
+        ("sieve", json!([100_000]), Result(json!(9592))),
+        ("sieve", json!({"limit": 10}), Result(json!(4))),
+        ("sieve", json!([-1]), Error(-32602)),
+        ("sieve", json!(["many"]), Error(-32602)),
+        ("echo_host", json!([5]), Result(json!([5]))),
+        (
+            "echo_host",
+            json!([{"nested": [1, "two"]}]),
+            Result(json!([{"nested": [1, "two"]}])),
+        ),
+        ("echo_host", json!([1, 2]), Error(-32602)),
+        ("no_such_method", Value::Null, Error(-32601)),
+    ]
+}
+
+/// The built plugins, or `None` (with a note) when `LANGUAGE_PLUGINS_DIR` is unset.
+fn language_plugins() -> Option<Vec<(&'static str, Vec<u8>)>> {
+    let Some(dir) = std::env::var_os("LANGUAGE_PLUGINS_DIR") else {
+        eprintln!(
+            "note: LANGUAGE_PLUGINS_DIR is not set, so the plugins in other languages are not \
+             tested; plugins/test.sh builds them and runs these tests"
+        );
+        return None;
+    };
+    let dir = PathBuf::from(dir);
+    Some(
+        LANGUAGES
+            .iter()
+            .map(|&language| {
+                let path = dir.join(format!("{language}.wasm"));
+                let wasm = std::fs::read(&path).unwrap_or_else(|e| {
+                    panic!(
+                        "the {language} plugin is missing: {}: {e} (build it with plugins/build-all.sh)",
+                        path.display()
+                    )
+                });
+                (language, wasm)
+            })
+            .collect(),
+    )
+}
+
+fn plugin(language: &str, wasm: &[u8]) -> Plugin {
+    Plugin::builder()
+        .with_name(language)
+        .with_host(echo_host())
+        .build(wasm)
+        .unwrap_or_else(|e| panic!("the {language} plugin does not load: {e}"))
+}
+
+async fn answer(plugin: &Plugin, method: &str, params: Value) -> Answer {
+    match plugin.call(method, params).await {
+        Ok(value) => Answer::Result(value),
+        Err(Error::Rpc(e)) => {
+            if e.code == -32601 {
+                assert!(
+                    e.message.contains(method),
+                    "{}: the -32601 message should name the method: {:?}",
+                    plugin.name(),
+                    e.message
+                );
+            }
+            Answer::Error(e.code)
+        }
+        Err(other) => panic!("{}: {method} failed: {other}", plugin.name()),
+    }
+}
+
+#[tokio::test]
+async fn every_language_gives_the_same_answers() {
+    let Some(plugins) = language_plugins() else {
+        return;
+    };
+    let contract = contract();
+    let per_language = within(join_all(plugins.iter().map(|(language, wasm)| {
+        let plugin = plugin(language, wasm);
+        let calls = contract.clone();
+        async move {
+            let mut answers = Vec::new();
+            for (method, params, _) in calls {
+                answers.push(answer(&plugin, method, params).await);
+            }
+            answers
+        }
+    })))
+    .await;
+
+    let mut mismatches = Vec::new();
+    for ((language, _), answers) in plugins.iter().zip(&per_language) {
+        for ((method, params, expected), got) in contract.iter().zip(answers) {
+            if got != expected {
+                mismatches.push(format!(
+                    "{language}: {method} {params} gave {got:?}, expected {expected:?}"
+                ));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "\n{}", mismatches.join("\n"));
+    // Hence identical across languages; said once more, plainly.
+    assert!(per_language.windows(2).all(|w| w[0] == w[1]));
+}
+
+#[tokio::test]
+async fn every_language_logs_its_ping_on_stderr() {
+    let Some(plugins) = language_plugins() else {
+        return;
+    };
+    for (language, wasm) in &plugins {
+        let builder = Plugin::builder()
+            .with_name(*language)
+            .with_host(echo_host());
+        let (builder, lines) = capturing(builder);
+        let plugin = builder.build(wasm).unwrap();
+        assert_eq!(
+            within(plugin.call("ping", Value::Null)).await.unwrap(),
+            "pong"
+        );
+        let lines = lines.lock().unwrap().clone();
+        let target = format!("{language}_plugin");
+        assert_eq!(
+            lines,
+            [(LogLevel::Info, Some(target), "ping".to_owned())],
+            "{language}: one `INFO {language}_plugin: ping` line"
+        );
+    }
+}
+
+/// Size and ping latency of every language's plugin (median of 200 calls).
+/// Run it in release mode:
+/// `LANGUAGE_PLUGINS_DIR=target/plugins/lang cargo test --release -p integration-tests --test integration languages::ping_latency -- --ignored --nocapture`
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a measurement: run it in release mode with --ignored --nocapture"]
+async fn ping_latency() {
+    let Some(plugins) = language_plugins() else {
+        return;
+    };
+    const CALLS: usize = 200;
+    let mut rows = vec![(
+        "rust (test-plugin)",
+        test_plugin_artifacts::TEST_PLUGIN.to_vec(),
+    )];
+    rows.extend(plugins);
+    println!("| plugin | .wasm size | ping median | ping p90 | sieve(100000) |");
+    println!("|---|---:|---:|---:|---:|");
+    for (language, wasm) in &rows {
+        let plugin = plugin(language, wasm);
+        let _ = plugin.call("ping", Value::Null).await.unwrap(); // warm up
+        let mut times: Vec<Duration> = Vec::with_capacity(CALLS);
+        for _ in 0..CALLS {
+            let started = Instant::now();
+            plugin.call("ping", Value::Null).await.unwrap();
+            times.push(started.elapsed());
+        }
+        times.sort();
+        let started = Instant::now();
+        assert_eq!(plugin.call("sieve", json!([100_000])).await.unwrap(), 9592);
+        let sieve = started.elapsed();
+        println!(
+            "| {language} | {} B | {:.2} ms | {:.2} ms | {:.1} ms |",
+            wasm.len(),
+            ms(times[CALLS / 2]),
+            ms(times[CALLS * 9 / 10]),
+            ms(sieve)
+        );
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
