@@ -109,7 +109,6 @@ impl PluginSetBuilder {
 struct Entry {
     plugin: Plugin,
     manifest: Arc<Manifest>,
-    #[cfg_attr(target_arch = "wasm32", expect(dead_code, reason = "no files in the browser"))]
     source: Option<std::path::PathBuf>,
 }
 
