@@ -16,7 +16,7 @@ langs="${PLUGIN_LANGS:-c wat zig go assemblyscript javascript}"
 
 cd "$root"
 cargo build --quiet -p wasmi-host
-host="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/wasmi-host"
+host=(cargo run --quiet -p wasmi-host --)
 
 failed=()
 for lang in $langs; do
@@ -24,7 +24,7 @@ for lang in $langs; do
     # sieve(1000), not more: JavaScript's sieve(100000) takes 82 G of check's
     # 10 G fuel budget (wasmi charges a loop's whole body each iteration, and
     # QuickJS's interpreter is one huge loop), though only ~1 s of time.
-    if ! "$host" check -q "$out/$lang.wasm" \
+    if ! "${host[@]}" check -q "$out/$lang.wasm" \
         --method ping --method echo --method add --method sieve --method echo_host \
         --call ping --call 'echo={"k":[1,2.5,"x"]}' --call 'add={"a":1,"b":2}' --call 'add=[40,2]' \
         --call 'sieve=[1000]' --call 'echo_host=[5]'; then

@@ -8,5 +8,6 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 # Zig keeps a cache in the current directory unless told: keep it under target/.
 export ZIG_LOCAL_CACHE_DIR="${ZIG_LOCAL_CACHE_DIR:-$here/../../target/plugins/cache/zig}"
-${ZIG:-zig} build-exe -target wasm32-wasi -O ReleaseSmall -fstrip \
+# Zig reserves a 16 MiB stack by default, and instantiation zero-fills it: 256 KiB is plenty.
+${ZIG:-zig} build-exe -target wasm32-wasi -O ReleaseSmall -fstrip --stack 262144 \
     "$here/plugin.zig" -femit-bin="$out/zig.wasm"
