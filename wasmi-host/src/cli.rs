@@ -40,7 +40,10 @@ pub(crate) enum Command {
     /// Serve JSON-RPC 2.0 on stdin/stdout, one fresh instance per request
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
-    /// Show a module's size, imports, exports, memory and `_start`
+    /// Publish an event to a directory of plugins and show what each handler did
+    #[command(after_help = EMIT_HELP)]
+    Emit(EmitArgs),
+    /// Show a module's size, imports, exports, memory, `_start` and methods
     #[command(after_help = INSPECT_HELP)]
     Inspect(InspectArgs),
     /// Check that a plugin follows PROTOCOL.md (a pass/fail table)
@@ -91,9 +94,49 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "FILE.wasm")]
     pub(crate) plugin: Option<PathBuf>,
 
+    /// Serve every NAME.wasm of DIR (with NAME.toml as its manifest) as NAME.METHOD
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with_all = ["plugin", "env", "args"]
+    )]
+    pub(crate) plugins: Option<PathBuf>,
+
     /// Limits, environment and host methods.
     #[command(flatten)]
     pub(crate) run: RunArgs,
+}
+
+/// `wasmi-host emit`.
+#[derive(Debug, Args)]
+pub(crate) struct EmitArgs {
+    /// The event's name
+    #[arg(value_name = "EVENT")]
+    pub(crate) event: String,
+
+    /// The payload as JSON.
+    #[arg(
+        value_name = "PAYLOAD_JSON",
+        allow_negative_numbers = true,
+        help = "The payload as JSON (any value) [default: null]"
+    )]
+    pub(crate) payload: Option<String>,
+
+    /// The plugins: every NAME.wasm of DIR, with NAME.toml as its manifest
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plugins: PathBuf,
+
+    /// Print the whole outcome as one JSON object instead of a table
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    /// Default limits (manifests override them).
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
+
+    /// Host methods.
+    #[command(flatten)]
+    pub(crate) mocks: MockArgs,
 }
 
 /// `wasmi-host inspect`.
@@ -133,17 +176,9 @@ pub(crate) struct CheckArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Plugin options")]
 pub(crate) struct RunArgs {
-    /// Wall-clock limit per call: 500ms, 2s, 1m... [default: 30s; check: 10s]
-    #[arg(long, value_name = "DURATION", value_parser = units::parse_duration)]
-    pub(crate) timeout: Option<Duration>,
-
-    /// Fuel (about one per Wasm instruction) per call [default: unlimited; check: 10000000000]
-    #[arg(long, value_name = "N")]
-    pub(crate) fuel: Option<u64>,
-
-    /// Linear-memory cap per instance, in bytes or with K, M, G [default: 64M]
-    #[arg(long, value_name = "BYTES", value_parser = units::parse_bytes)]
-    pub(crate) max_memory: Option<usize>,
+    /// Fuel, time and memory.
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
 
     /// An environment variable for the plugin (repeatable)
     #[arg(long = "env", value_name = "KEY=VALUE", value_parser = units::parse_key_value)]
@@ -158,6 +193,32 @@ pub(crate) struct RunArgs {
     )]
     pub(crate) args: Vec<String>,
 
+    /// Mocked host methods.
+    #[command(flatten)]
+    pub(crate) mocks: MockArgs,
+}
+
+/// The limits of every call.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Plugin options")]
+pub(crate) struct LimitArgs {
+    /// Wall-clock limit per call: 500ms, 2s, 1m... [default: 30s; check: 10s]
+    #[arg(long, value_name = "DURATION", value_parser = units::parse_duration)]
+    pub(crate) timeout: Option<Duration>,
+
+    /// Fuel (about one per Wasm instruction) per call [default: unlimited; check: 10000000000]
+    #[arg(long, value_name = "N")]
+    pub(crate) fuel: Option<u64>,
+
+    /// Linear-memory cap per instance, in bytes or with K, M, G [default: 64M]
+    #[arg(long, value_name = "BYTES", value_parser = units::parse_bytes)]
+    pub(crate) max_memory: Option<usize>,
+}
+
+/// Host methods answered with fixed results.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Plugin options")]
+pub(crate) struct MockArgs {
     /// Answer the plugin's host call METHOD with the JSON result (repeatable)
     #[arg(long = "mock", value_name = "METHOD=JSON", value_parser = units::parse_mock)]
     pub(crate) mocks: Vec<(String, Value)>,
@@ -172,6 +233,8 @@ const TOP_HELP: &str = concat!(
   wasmi-host call sieve 1000000
   wasmi-host call --plugin my_plugin.wasm greet '{\"name\": \"Ada\"}'
   echo '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}' | wasmi-host serve
+  echo '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"greeter.greet\"}' | wasmi-host serve --plugins plugins/
+  wasmi-host emit player.join '{\"name\": \"Ada\"}' --plugins plugins/
   wasmi-host inspect my_plugin.wasm
   wasmi-host check my_plugin.wasm --call ping
 
@@ -202,6 +265,8 @@ The result goes to stdout as JSON; the plugin's log lines go to stderr as
 const SERVE_HELP: &str = concat!(
     "Example:
   printf '%s\\n' '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"sieve\",\"params\":[1000]}' | wasmi-host serve
+  printf '%s\\n' '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"greeter.greet\",\"params\":[\"Ada\"]}' \\
+    | wasmi-host serve --plugins plugins/
 
 Reads one JSON-RPC 2.0 message (or batch) per line on stdin and answers each
 request on stdout, one line each, from a fresh plugin instance. Requests run
@@ -209,6 +274,36 @@ concurrently, so answers may come out of order: match them by id.
 Notifications get no answer. A plugin failure (trap, limit, timeout...)
 answers -32000 with data {\"kind\": ...}. At end of input the server
 finishes the requests in flight and exits.
+
+With --plugins DIR it serves every NAME.wasm of DIR (NAME.toml beside it is
+its manifest: name, permissions, limits, env, config, events) and a request
+for PLUGIN.METHOD goes to plugin PLUGIN's METHOD (split at the first dot);
+an unknown plugin answers -32601. A plugin that does not load is reported on
+stderr and the others are served. The limit flags are the defaults that
+manifests override; the host methods below are open to every plugin, along
+with config.get (and plugins.call for a manifest granting \"plugins\").
+--env and --arg do not apply, and -v does not set PLUGIN_LOG: use each
+manifest's [env].
+
+",
+    host_methods_help!(),
+    "\n\n",
+    exit_codes_help!()
+);
+
+const EMIT_HELP: &str = concat!(
+    "Example:
+  wasmi-host emit player.join '{\"name\": \"Ada\"}' --plugins plugins/
+
+Loads every NAME.wasm of DIR (NAME.toml beside it is its manifest), delivers
+the event to the plugins whose manifest subscribes to it ([[events]]), in
+priority order, and prints one row per handler: its priority, name and
+decision (continued, modified, stopped, ignored change, failed: WHY, or
+skipped after a stop), then the final payload and who stopped the event.
+--json prints the whole outcome as JSON instead.
+
+A failed handler does not fail the command: it is a row of the table, and
+the exit code is 0 unless no plugin could be loaded (4).
 
 ",
     host_methods_help!(),
@@ -222,7 +317,9 @@ const INSPECT_HELP: &str = concat!(
 
 Imports this runtime does not provide are marked UNSUPPORTED (the plugin
 cannot load); WASI calls that only answer an errno (no files, sockets or
-signals) are marked errno.
+signals) are marked errno. Then it runs the plugin once, asking rpc.discover
+(5 s, 1000000000 fuel), and lists the methods it describes with a summary of
+their params and result schemas.
 
 ",
     exit_codes_help!()

@@ -36,6 +36,24 @@ pub(crate) enum CliError {
         source: wasmi_hdk::Error,
     },
 
+    /// A plugin directory could not be read.
+    #[error("cannot read plugin directory {}: {reason}", .dir.display())]
+    ReadDir {
+        /// The directory given.
+        dir: PathBuf,
+        /// The operating system's reason.
+        reason: String,
+    },
+
+    /// No plugin of a directory could be loaded.
+    #[error("no plugin of {} loads: {}", .dir.display(), describe_failures(.failed))]
+    NoPlugin {
+        /// The directory given.
+        dir: PathBuf,
+        /// Each plugin file that failed and why, as one line.
+        failed: Vec<(PathBuf, String)>,
+    },
+
     /// The call failed: the plugin's error answer, a trap, a limit...
     #[error("{}", failure::describe(.0))]
     Call(wasmi_hdk::Error),
@@ -55,7 +73,11 @@ impl CliError {
     pub(crate) fn exit(&self) -> Exit {
         match self {
             Self::Usage(_) => Exit::Usage,
-            Self::ReadPlugin { .. } | Self::NotWasm { .. } | Self::Load { .. } => Exit::Load,
+            Self::ReadPlugin { .. }
+            | Self::NotWasm { .. }
+            | Self::Load { .. }
+            | Self::ReadDir { .. }
+            | Self::NoPlugin { .. } => Exit::Load,
             Self::Call(wasmi_hdk::Error::Rpc(_)) => Exit::PluginError,
             Self::Call(
                 wasmi_hdk::Error::InvalidModule { .. }
@@ -64,6 +86,17 @@ impl CliError {
                 | wasmi_hdk::Error::Instantiation { .. },
             ) => Exit::Load,
             Self::Call(_) | Self::Io { .. } => Exit::Failed,
+        }
+    }
+}
+
+/// `there is no NAME.wasm in it`, or the first failure and how many more.
+fn describe_failures(failed: &[(PathBuf, String)]) -> String {
+    match failed {
+        [] => "there is no NAME.wasm in it".to_owned(),
+        [(file, why)] => format!("{}: {why}", file.display()),
+        [(file, why), rest @ ..] => {
+            format!("{}: {why} (and {} more)", file.display(), rest.len())
         }
     }
 }

@@ -15,7 +15,7 @@ pub(crate) enum Exit {
     /// violation; for `check`, a check failed.
     Failed = 3,
     /// The plugin cannot be loaded: missing file, not wasm, no `_start`,
-    /// unsupported import.
+    /// unsupported import; with `--plugins`, no plugin of the directory loads.
     Load = 4,
 }
 
@@ -35,7 +35,7 @@ macro_rules! exit_codes_help {
   3  the plugin failed: trap, exit, timeout, fuel or memory limit, protocol
      violation (`check`: a check failed)
   4  the plugin cannot be loaded: missing file, not wasm, no _start,
-     unsupported import"
+     unsupported import (--plugins: no plugin of DIR loads)"
     };
 }
 pub(crate) use exit_codes_help;

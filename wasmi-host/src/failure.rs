@@ -29,6 +29,16 @@ pub(crate) fn describe(error: &Error) -> String {
     }
 }
 
+/// [`describe`], with a message that spans lines joined into one.
+pub(crate) fn one_line(error: &Error) -> String {
+    describe(error)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A short, stable name for what went wrong.
 pub(crate) fn kind(error: &Error) -> &'static str {
     match error {

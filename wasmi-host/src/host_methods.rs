@@ -3,12 +3,13 @@
 
 use std::{
     collections::HashMap,
+    sync::Arc,
     time::{SystemTime, UNIX_EPOCH},
 };
 
 use serde_json::Value;
 use wasmi_hdk::{
-    BoxFuture, CallerInfo, HostHandler, LogLevel, RpcError,
+    BoxFuture, CallerInfo, HostHandler, HostRouter, LogLevel, RpcError,
     protocol::codes::{INVALID_PARAMS, METHOD_NOT_FOUND},
 };
 
@@ -29,6 +30,9 @@ macro_rules! host_methods_help {
 }
 pub(crate) use host_methods_help;
 
+/// The built-in host methods.
+const BUILT_INS: [&str; 3] = ["host.echo", "host.time", "host.log"];
+
 /// Answers a plugin's host calls: mocks first, then the built-ins.
 #[derive(Debug, Clone)]
 pub(crate) struct CliHost {
@@ -46,6 +50,27 @@ impl CliHost {
             mocks: mocks.into_iter().collect(),
             verbosity,
         }
+    }
+
+    /// The same methods as a [`HostRouter`], for a plugin set's baseline.
+    /// A router answers only the methods it names: the built-ins and the
+    /// mocks (the set answers any other with `-32601`).
+    pub(crate) fn into_router(self) -> HostRouter {
+        let names: Vec<String> = BUILT_INS
+            .iter()
+            .map(|&name| name.to_owned())
+            .chain(self.mocks.keys().cloned())
+            .collect();
+        let host = Arc::new(self);
+        names.into_iter().fold(HostRouter::new(), |router, name| {
+            let host = host.clone();
+            let method = name.clone();
+            router.method(&name, move |caller, params: Value| {
+                // The router reads absent params as `null`.
+                let params = (!params.is_null()).then_some(params);
+                core::future::ready(host.answer(&caller, &method, params))
+            })
+        })
     }
 
     fn answer(

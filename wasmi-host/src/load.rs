@@ -8,9 +8,15 @@ use std::{
 };
 
 use serde_json::Value;
-use wasmi_hdk::{Limits, Plugin};
+use wasmi_hdk::{Limits, Plugin, PluginBuilder};
 
-use crate::{cli::RunArgs, error::CliError, host_methods::CliHost, logging::Verbosity, units};
+use crate::{
+    cli::{LimitArgs, MockArgs, RunArgs},
+    error::CliError,
+    host_methods::CliHost,
+    logging::Verbosity,
+    units,
+};
 
 /// The name of the embedded plugin.
 const EMBEDDED_NAME: &str = "test-plugin";
@@ -70,18 +76,8 @@ impl PluginSource {
         default_limits: Limits,
         verbosity: Verbosity,
     ) -> Result<Plugin, CliError> {
-        let mut mocks = Vec::new();
-        for file in &run.mock_files {
-            mocks.extend(read_mock_file(file)?);
-        }
-        mocks.extend(run.mocks.iter().cloned());
-        let mut builder = Plugin::builder()
-            .with_name(&self.name)
-            .with_limits(limits(run, default_limits))
-            .with_host(CliHost::new(mocks, verbosity))
-            .with_log_handler(move |record| {
-                verbosity.print(record.plugin, record.level, record.target, record.message);
-            });
+        let host = CliHost::new(mocks(&run.mocks)?, verbosity);
+        let mut builder = self.builder(limits(&run.limits, default_limits), host, verbosity);
         for arg in &run.args {
             builder = builder.with_arg(arg);
         }
@@ -92,6 +88,36 @@ impl PluginSource {
         for (key, value) in &run.env {
             builder = builder.with_env(key, value);
         }
+        self.build(builder)
+    }
+
+    /// Loads the plugin under `limits` with the built-in host methods and
+    /// no flags (for `inspect`, which asks it to describe itself).
+    ///
+    /// Errors: [`CliError::Load`] if the runtime refuses the module.
+    pub(crate) fn load_plain(
+        &self,
+        limits: Limits,
+        verbosity: Verbosity,
+    ) -> Result<Plugin, CliError> {
+        let mut builder = self.builder(limits, CliHost::new([], verbosity), verbosity);
+        if let Some(level) = verbosity.plugin_log_env() {
+            builder = builder.with_env("PLUGIN_LOG", level);
+        }
+        self.build(builder)
+    }
+
+    fn builder(&self, limits: Limits, host: CliHost, verbosity: Verbosity) -> PluginBuilder {
+        Plugin::builder()
+            .with_name(&self.name)
+            .with_limits(limits)
+            .with_host(host)
+            .with_log_handler(move |record| {
+                verbosity.print(record.plugin, record.level, record.target, record.message);
+            })
+    }
+
+    fn build(&self, builder: PluginBuilder) -> Result<Plugin, CliError> {
         builder.build(&self.bytes).map_err(|source| CliError::Load {
             label: self.label.clone(),
             source,
@@ -111,18 +137,39 @@ pub(crate) fn check_limits() -> Limits {
         .with_fuel(Some(10_000_000_000))
 }
 
-fn limits(run: &RunArgs, defaults: Limits) -> Limits {
+/// The limits of `inspect`'s `rpc.discover` call: 5 s and a billion fuel.
+pub(crate) fn discovery_limits() -> Limits {
+    Limits::default()
+        .with_timeout(Some(Duration::from_secs(5)))
+        .with_fuel(Some(1_000_000_000))
+}
+
+/// `defaults` with the limit flags given applied.
+pub(crate) fn limits(flags: &LimitArgs, defaults: Limits) -> Limits {
     let mut limits = defaults;
-    if let Some(timeout) = run.timeout {
+    if let Some(timeout) = flags.timeout {
         limits = limits.with_timeout(Some(timeout));
     }
-    if let Some(fuel) = run.fuel {
+    if let Some(fuel) = flags.fuel {
         limits = limits.with_fuel(Some(fuel));
     }
-    if let Some(bytes) = run.max_memory {
+    if let Some(bytes) = flags.max_memory {
         limits = limits.with_max_memory(bytes);
     }
     limits
+}
+
+/// The mocked host methods: the `--mock-file`s, then the `--mock`s (later
+/// entries win).
+///
+/// Errors: [`CliError::Usage`] for an unreadable or malformed mock file.
+pub(crate) fn mocks(flags: &MockArgs) -> Result<Vec<(String, Value)>, CliError> {
+    let mut mocks = Vec::new();
+    for file in &flags.mock_files {
+        mocks.extend(read_mock_file(file)?);
+    }
+    mocks.extend(flags.mocks.iter().cloned());
+    Ok(mocks)
 }
 
 /// Reads a `--mock-file`: a JSON object mapping host methods to results.

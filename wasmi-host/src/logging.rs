@@ -4,8 +4,18 @@
 
 use std::io::{IsTerminal, Write};
 
-use tracing_subscriber::EnvFilter;
+use tracing::{Event, Level, Subscriber, field::Field};
+use tracing_subscriber::{
+    EnvFilter, Layer,
+    filter::filter_fn,
+    layer::{Context, SubscriberExt as _},
+    util::SubscriberInitExt as _,
+};
 use wasmi_hdk::LogLevel;
+
+/// The `tracing` target of the log lines of a plugin set's plugins (and of
+/// the set's notes about them, such as a refused host call).
+const PLUGIN_TARGET: &str = "wasmi_plugin";
 
 /// How much to show on stderr, from `-q` and `-v`.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +57,8 @@ impl Verbosity {
 
     /// Sends the CLI's own `tracing` events to stderr: errors only with
     /// `-q`, warnings by default, more with `-v`; `RUST_LOG` overrides.
+    /// The logs of a plugin set's plugins, which the set sends to
+    /// `tracing`, are printed like those of a single plugin.
     pub(crate) fn init_tracing(self) {
         let default = match (self.max, self.verbose) {
             (None, _) => "error",
@@ -54,13 +66,24 @@ impl Verbosity {
             (Some(_), 1) => "info,wasmi_host=debug,wasmi_hdk=debug",
             (Some(_), _) => "debug",
         };
-        let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-        // Fails only if a subscriber is already set, which it is not.
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(filter)
+        let filter = EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new(default))
+            .add_directive(
+                format!("{PLUGIN_TARGET}=off")
+                    .parse()
+                    .expect("a valid directive"),
+            );
+        let diagnostics = tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
             .with_ansi(self.color)
             .without_time()
+            .with_filter(filter);
+        let plugin_logs = PluginLogs { verbosity: self }
+            .with_filter(filter_fn(|meta| meta.target() == PLUGIN_TARGET));
+        // Fails only if a subscriber is already set, which it is not.
+        let _ = tracing_subscriber::registry()
+            .with(diagnostics)
+            .with(plugin_logs)
             .try_init();
     }
 
@@ -82,6 +105,19 @@ impl Verbosity {
         let _ = std::io::stderr().lock().write_all(line.as_bytes());
     }
 
+    /// Prints a `warning: ...` line, unless `-q`.
+    pub(crate) fn print_warning(self, message: &str) {
+        if self.max.is_none() {
+            return;
+        }
+        let prefix = if self.color {
+            "\x1b[1;33mwarning\x1b[0m"
+        } else {
+            "warning"
+        };
+        let _ = writeln!(std::io::stderr().lock(), "{prefix}: {message}");
+    }
+
     /// Prints the final `error: ...` line (always, even with `-q`).
     pub(crate) fn print_error(self, message: &str) {
         let prefix = if self.color {
@@ -90,6 +126,57 @@ impl Verbosity {
             "error"
         };
         let _ = writeln!(std::io::stderr().lock(), "{prefix}: {message}");
+    }
+}
+
+/// Prints the `tracing` events of [`PLUGIN_TARGET`] as plugin log lines.
+struct PluginLogs {
+    verbosity: Verbosity,
+}
+
+impl<S: Subscriber> Layer<S> for PluginLogs {
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        let mut fields = PluginFields::default();
+        event.record(&mut fields);
+        let level = match *event.metadata().level() {
+            Level::ERROR => LogLevel::Error,
+            Level::WARN => LogLevel::Warn,
+            Level::INFO => LogLevel::Info,
+            Level::DEBUG => LogLevel::Debug,
+            Level::TRACE => LogLevel::Trace,
+        };
+        self.verbosity.print(
+            fields.plugin.as_deref().unwrap_or("plugin"),
+            level,
+            fields.target.as_deref().filter(|t| !t.is_empty()),
+            &fields.message,
+        );
+    }
+}
+
+/// The fields of a plugin log event: `plugin`, `target` and the message.
+#[derive(Default)]
+struct PluginFields {
+    plugin: Option<String>,
+    target: Option<String>,
+    message: String,
+}
+
+impl tracing::field::Visit for PluginFields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match field.name() {
+            "plugin" => self.plugin = Some(value.to_owned()),
+            "target" => self.target = Some(value.to_owned()),
+            "message" => value.clone_into(&mut self.message),
+            _ => {}
+        }
+    }
+
+    // `plugin` and `target` are strings; the message is `format_args!`.
+    fn record_debug(&mut self, field: &Field, value: &dyn core::fmt::Debug) {
+        if field.name() == "message" {
+            self.message = format!("{value:?}");
+        }
     }
 }
 

@@ -5,8 +5,10 @@
 //! them on the wasmi interpreter through `wasmi-hdk`:
 //!
 //! - `call` runs one request and prints the result,
-//! - `serve` turns a plugin into a JSON-RPC server on stdio,
-//! - `inspect` shows what a module imports and exports,
+//! - `serve` turns a plugin (or a directory of plugins) into a JSON-RPC
+//!   server on stdio,
+//! - `emit` publishes an event to a directory of plugins,
+//! - `inspect` shows what a module imports, exports and describes,
 //! - `check` tests a plugin, in any language, against the protocol.
 //!
 //! ```text
@@ -26,6 +28,8 @@ mod host_methods;
 mod load;
 mod logging;
 mod output;
+mod plugin_dir;
+mod schema;
 mod units;
 
 use std::process::ExitCode;

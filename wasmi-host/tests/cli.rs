@@ -5,11 +5,13 @@
 mod cli {
     mod call;
     mod check;
+    mod emit;
     mod help;
     mod host_methods;
     mod inspect;
     mod logs;
     mod serve;
+    mod serve_plugins;
     mod util;
 }
 

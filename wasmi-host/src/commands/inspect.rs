@@ -1,30 +1,48 @@
 //! `wasmi-host inspect`: what a module imports and exports, its memory,
-//! and whether this runtime can run it.
+//! whether this runtime can run it, and the methods it describes when
+//! asked `rpc.discover`.
 
 use core::fmt::Write as _;
 
 use serde_json::{Value, json};
-use wasmi_hdk::{ImportSupport, MemoryInfo, ModuleInfo};
+use wasmi_hdk::{Discovery, Error, ImportSupport, MemoryInfo, ModuleInfo, protocol::codes};
 
 use crate::{
     cli::InspectArgs,
     error::CliError,
     exit::Exit,
-    load::PluginSource,
+    failure,
+    load::{self, PluginSource},
+    logging::Verbosity,
     output::{self, JsonStyle, human_bytes},
+    schema,
 };
 
+/// What asking the plugin to describe itself gave.
+enum Methods {
+    /// Its `rpc.discover` document.
+    Described(Discovery),
+    /// It was asked and did not answer (an error answer, a trap, a limit…).
+    NotAnswered(Error),
+    /// It was not asked: the module cannot run here.
+    NotAsked(String),
+}
+
 /// Prints the module's facts as text or JSON.
-pub(crate) fn run(args: &InspectArgs) -> Result<Exit, CliError> {
+pub(crate) async fn run(args: &InspectArgs, verbosity: Verbosity) -> Result<Exit, CliError> {
     let source = PluginSource::open(args.file.as_deref())?;
     let info = ModuleInfo::parse(&source.bytes).map_err(|source_error| CliError::Load {
         label: source.label.clone(),
         source: source_error,
     })?;
+    let methods = discover(&source, &info, verbosity).await;
     let written = if args.json {
-        output::print_json(&to_json(&source, &info), JsonStyle::choose(false, false))
+        let mut facts = to_json(&source, &info);
+        add_methods_json(&mut facts, &methods);
+        output::print_json(&facts, JsonStyle::choose(false, false))
     } else {
-        let text = to_text(&source, &info);
+        let mut text = to_text(&source, &info);
+        methods_text(&mut text, &methods);
         std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())
     };
     written.map_err(|source| CliError::Io {
@@ -32,6 +50,94 @@ pub(crate) fn run(args: &InspectArgs) -> Result<Exit, CliError> {
         source,
     })?;
     Ok(Exit::Success)
+}
+
+/// Runs the plugin once, under [`load::discovery_limits`], to ask
+/// `rpc.discover`.
+async fn discover(source: &PluginSource, info: &ModuleInfo, verbosity: Verbosity) -> Methods {
+    if !info.is_runnable() {
+        return Methods::NotAsked("the module cannot run here".to_owned());
+    }
+    let plugin = match source.load_plain(load::discovery_limits(), verbosity) {
+        Ok(plugin) => plugin,
+        Err(e) => return Methods::NotAsked(e.to_string()),
+    };
+    match plugin.discover().await {
+        Ok(discovery) => Methods::Described(discovery),
+        Err(e) => Methods::NotAnswered(e),
+    }
+}
+
+/// The `methods` section: a line per method with its schemas' summaries.
+fn methods_text(out: &mut String, methods: &Methods) {
+    match methods {
+        Methods::Described(discovery) => {
+            let _ = writeln!(
+                out,
+                "methods  {} (from rpc.discover)",
+                discovery.methods.len()
+            );
+            let width = discovery
+                .methods
+                .iter()
+                .map(|m| m.name.len())
+                .max()
+                .unwrap_or(0);
+            for method in &discovery.methods {
+                let mut line = format!("  {:width$}", method.name);
+                if let Some(params) = &method.params_schema {
+                    let _ = write!(line, "  params: {}", schema::summary(params));
+                }
+                if let Some(result) = &method.result_schema {
+                    let _ = write!(line, "  result: {}", schema::summary(result));
+                }
+                let _ = writeln!(out, "{}", line.trim_end());
+            }
+        }
+        Methods::NotAnswered(Error::Rpc(e)) if e.code == codes::METHOD_NOT_FOUND => {
+            let _ = writeln!(out, "methods  (the plugin does not answer rpc.discover)");
+        }
+        Methods::NotAnswered(e) => {
+            let _ = writeln!(
+                out,
+                "methods  (the plugin does not answer rpc.discover: {})",
+                failure::one_line(e)
+            );
+        }
+        Methods::NotAsked(why) => {
+            let _ = writeln!(out, "methods  (not asked: {why})");
+        }
+    }
+}
+
+/// `"discovery"`: the methods with their schemas and the whole document,
+/// or `null` and `"discovery_error"` saying why there is none.
+fn add_methods_json(facts: &mut Value, methods: &Methods) {
+    let (discovery, error) = match methods {
+        Methods::Described(discovery) => {
+            let list: Vec<Value> = discovery
+                .methods
+                .iter()
+                .map(|m| {
+                    json!({
+                        "name": m.name,
+                        "params_schema": m.params_schema,
+                        "result_schema": m.result_schema,
+                    })
+                })
+                .collect();
+            (
+                json!({"methods": list, "document": discovery.document}),
+                None,
+            )
+        }
+        Methods::NotAnswered(e) => (Value::Null, Some(failure::one_line(e))),
+        Methods::NotAsked(why) => (Value::Null, Some(format!("not asked: {why}"))),
+    };
+    facts["discovery"] = discovery;
+    if let Some(error) = error {
+        facts["discovery_error"] = error.into();
+    }
 }
 
 fn to_text(source: &PluginSource, info: &ModuleInfo) -> String {

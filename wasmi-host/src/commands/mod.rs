@@ -2,6 +2,7 @@
 
 mod call;
 mod check;
+mod emit;
 mod inspect;
 mod serve;
 
@@ -12,7 +13,8 @@ pub(crate) async fn run(command: Command, verbosity: Verbosity) -> Result<Exit, 
     match command {
         Command::Call(args) => call::run(args, verbosity).await,
         Command::Serve(args) => serve::run(args, verbosity).await,
-        Command::Inspect(args) => inspect::run(&args),
+        Command::Emit(args) => emit::run(args, verbosity).await,
+        Command::Inspect(args) => inspect::run(&args, verbosity).await,
         Command::Check(args) => check::run(args, verbosity).await,
     }
 }

@@ -1,6 +1,7 @@
 //! `wasmi-host serve`: a JSON-RPC 2.0 server on the CLI's own stdin and
 //! stdout (one message or batch per line) that runs every request in a
-//! fresh plugin instance, concurrently.
+//! fresh plugin instance, concurrently: of one plugin, or of a directory
+//! of plugins addressed as `PLUGIN.METHOD`.
 
 use futures::future::join_all;
 use serde_json::Value;
@@ -10,8 +11,8 @@ use tokio::{
     task::JoinSet,
 };
 use wasmi_hdk::{
-    Plugin, RpcError,
-    protocol::{Id, Message, MessageError, Response},
+    Error, Plugin, PluginSet, RpcError,
+    protocol::{Id, Message, MessageError, Response, codes::METHOD_NOT_FOUND},
 };
 
 use crate::{
@@ -21,16 +22,74 @@ use crate::{
     failure,
     load::{self, PluginSource},
     logging::Verbosity,
+    plugin_dir,
 };
+
+/// What requests are sent to.
+#[derive(Debug, Clone)]
+enum Target {
+    /// One plugin: a request for `METHOD` calls its `METHOD`.
+    Plugin(Plugin),
+    /// A set of plugins: a request for `PLUGIN.METHOD` calls plugin
+    /// `PLUGIN`'s `METHOD`.
+    Set(PluginSet),
+}
+
+impl Target {
+    /// Calls `method` in a fresh instance of the plugin it names.
+    async fn call(&self, method: &str, params: Value) -> Result<Value, Error> {
+        match self {
+            Self::Plugin(plugin) => plugin.call(method, params).await,
+            Self::Set(set) => {
+                let (plugin, method) = route(set, method)?;
+                plugin.call(method, params).await
+            }
+        }
+    }
+}
+
+/// Splits `PLUGIN.METHOD` at its first dot (plugin names have none) and
+/// finds the plugin; anything else is method not found (-32601).
+fn route<'m>(set: &PluginSet, method: &'m str) -> Result<(Plugin, &'m str), Error> {
+    let not_found = |why: String| {
+        Error::Rpc(RpcError::new(
+            METHOD_NOT_FOUND,
+            format!(
+                "method not found: {method} ({why}; plugins: {})",
+                set.names().join(", ")
+            ),
+        ))
+    };
+    let Some((name, inner)) = method.split_once('.') else {
+        return Err(not_found("call PLUGIN.METHOD".to_owned()));
+    };
+    match set.plugin(name) {
+        Some(plugin) => Ok((plugin, inner)),
+        None => Err(not_found(format!("no plugin named `{name}`"))),
+    }
+}
 
 /// Serves until stdin ends, then waits for the requests in flight.
 pub(crate) async fn run(args: ServeArgs, verbosity: Verbosity) -> Result<Exit, CliError> {
-    let source = PluginSource::open(args.plugin.as_deref())?;
-    let plugin = source.load(&args.run, load::default_limits(), verbosity)?;
-    tracing::info!(
-        plugin = plugin.name(),
-        "serving JSON-RPC 2.0 on stdin/stdout"
-    );
+    let target = match &args.plugins {
+        Some(dir) => {
+            let set = plugin_dir::load(dir, &args.run.limits, &args.run.mocks, verbosity)?;
+            tracing::info!(
+                plugins = %set.names().join(", "),
+                "serving JSON-RPC 2.0 on stdin/stdout as PLUGIN.METHOD"
+            );
+            Target::Set(set)
+        }
+        None => {
+            let source = PluginSource::open(args.plugin.as_deref())?;
+            let plugin = source.load(&args.run, load::default_limits(), verbosity)?;
+            tracing::info!(
+                plugin = plugin.name(),
+                "serving JSON-RPC 2.0 on stdin/stdout"
+            );
+            Target::Plugin(plugin)
+        }
+    };
     let (lines_out, lines_to_write) = mpsc::unbounded_channel();
     let writer = tokio::spawn(write_lines(lines_to_write));
     let mut in_flight = JoinSet::new();
@@ -59,10 +118,10 @@ pub(crate) async fn run(args: ServeArgs, verbosity: Verbosity) -> Result<Exit, C
         if text.trim().is_empty() {
             continue;
         }
-        let plugin = plugin.clone();
+        let target = target.clone();
         let lines_out = lines_out.clone();
         in_flight.spawn(async move {
-            if let Some(answer) = answer_line(&plugin, text.trim()).await {
+            if let Some(answer) = answer_line(&target, text.trim()).await {
                 let _ = lines_out.send(answer);
             }
         });
@@ -96,7 +155,7 @@ async fn write_lines(mut lines: mpsc::UnboundedReceiver<String>) -> std::io::Res
 }
 
 /// The answer to one input line (a message or a batch), if it needs one.
-async fn answer_line(plugin: &Plugin, line: &str) -> Option<String> {
+async fn answer_line(target: &Target, line: &str) -> Option<String> {
     let value: Value = match serde_json::from_str(line) {
         Ok(value) => value,
         Err(e) => return Some(response(Id::Null, Err(RpcError::parse_error(e)))),
@@ -107,17 +166,17 @@ async fn answer_line(plugin: &Plugin, line: &str) -> Option<String> {
             Err(RpcError::invalid_request("an empty batch")),
         )),
         Value::Array(items) => {
-            let answers = join_all(items.into_iter().map(|item| answer(plugin, item))).await;
+            let answers = join_all(items.into_iter().map(|item| answer(target, item))).await;
             let answers: Vec<String> = answers.into_iter().flatten().collect();
             (!answers.is_empty()).then(|| format!("[{}]", answers.join(",")))
         }
-        single => answer(plugin, single).await,
+        single => answer(target, single).await,
     }
 }
 
 /// Runs one message: a request gets the plugin's answer, a notification
 /// runs and gets none, anything else is an invalid request.
-async fn answer(plugin: &Plugin, message: Value) -> Option<String> {
+async fn answer(target: &Target, message: Value) -> Option<String> {
     if !message.is_object() {
         return Some(response(
             Id::Null,
@@ -128,7 +187,7 @@ async fn answer(plugin: &Plugin, message: Value) -> Option<String> {
     match parsed {
         Ok(Message::Request(request)) => {
             tracing::debug!(id = %request.id, method = %request.method, "request");
-            let result = plugin
+            let result = target
                 .call(&request.method, request.params.unwrap_or(Value::Null))
                 .await;
             Some(response(
@@ -139,7 +198,7 @@ async fn answer(plugin: &Plugin, message: Value) -> Option<String> {
         Ok(Message::Notification(notification)) => {
             tracing::debug!(method = %notification.method, "notification");
             let params = notification.params.unwrap_or(Value::Null);
-            if let Err(e) = plugin.call(&notification.method, params).await {
+            if let Err(e) = target.call(&notification.method, params).await {
                 tracing::warn!(
                     method = %notification.method,
                     "notification failed: {}",

@@ -4,7 +4,14 @@ use super::util::wasmi_host;
 
 #[test]
 fn every_command_has_help_with_an_example_and_the_exit_codes() {
-    for command in [&[][..], &["call"], &["serve"], &["inspect"], &["check"]] {
+    for command in [
+        &[][..],
+        &["call"],
+        &["serve"],
+        &["emit"],
+        &["inspect"],
+        &["check"],
+    ] {
         let mut args = command.to_vec();
         args.push("--help");
         let run = wasmi_host(&args).expect_code(0);
@@ -22,7 +29,7 @@ fn every_command_has_help_with_an_example_and_the_exit_codes() {
 
 #[test]
 fn call_and_serve_document_the_host_methods() {
-    for command in ["call", "serve"] {
+    for command in ["call", "serve", "emit"] {
         let run = wasmi_host(&[command, "--help"]).expect_code(0);
         for method in ["host.echo", "host.time", "host.log", "--mock"] {
             assert!(run.stdout.contains(method), "{command} lacks {method}");

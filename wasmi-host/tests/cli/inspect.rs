@@ -1,6 +1,10 @@
 //! `wasmi-host inspect`.
 
-use super::util::{TempFile, UNKNOWN_IMPORT_MODULE, misbehaving, wasmi_host};
+use test_plugin_artifacts::EVENT_PLUGIN;
+
+use super::util::{
+    METHOD_NOT_FOUND_MODULE, TempFile, UNKNOWN_IMPORT_MODULE, misbehaving, test_plugin, wasmi_host,
+};
 
 #[test]
 fn shows_start_memory_imports_and_exports() {
@@ -59,6 +63,11 @@ fn flags_imports_this_runtime_does_not_provide() {
         run.stdout.contains("NOT runnable: 1 unsupported import"),
         "{run:#?}"
     );
+    assert!(
+        run.stdout
+            .contains("methods  (not asked: the module cannot run here)"),
+        "{run:#?}"
+    );
 
     let stubs = TempFile::wat(
         "stubs.wasm",
@@ -71,6 +80,12 @@ fn flags_imports_this_runtime_does_not_provide() {
     let run = wasmi_host(&["inspect", stubs.path()]).expect_code(0);
     assert!(run.stdout.contains("errno: EBADF"), "{run:#?}");
     assert!(run.stdout.contains("verdict  runnable"), "{run:#?}");
+    // It runs, but returns without answering.
+    assert!(
+        run.stdout
+            .contains("methods  (the plugin does not answer rpc.discover: protocol violation"),
+        "{run:#?}"
+    );
 }
 
 #[test]
@@ -82,4 +97,78 @@ fn a_missing_or_invalid_file_cannot_load() {
     wasmi_host(&["inspect", text.path()])
         .expect_code(4)
         .expect_one_line_error("not a WebAssembly module");
+}
+
+/// The `methods` section: the lines after `methods  ...`.
+fn method_lines(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("methods  "))
+        .skip(1)
+        .collect()
+}
+
+#[test]
+fn lists_the_methods_rpc_discover_describes_with_their_schemas() {
+    let module = TempFile::new("event-plugin.wasm", EVENT_PLUGIN);
+    let run = wasmi_host(&["inspect", module.path()]).expect_code(0);
+    assert!(
+        run.stdout.contains("methods  5 (from rpc.discover)"),
+        "{run:#?}"
+    );
+    let methods = method_lines(&run.stdout);
+    assert_eq!(
+        methods[0], "  add       params: {a: integer, b: integer}  result: integer",
+        "{run:#?}"
+    );
+    for (line, name) in methods[1..]
+        .iter()
+        .zip(["config", "describe", "on_event", "relay"])
+    {
+        assert_eq!(line.trim(), name, "{run:#?}");
+    }
+
+    let run = wasmi_host(&["inspect", module.path(), "--json"]).expect_code(0);
+    let discovery = &run.json()["discovery"];
+    assert_eq!(discovery["methods"][0]["name"], "add");
+    assert_eq!(
+        discovery["methods"][0]["params_schema"]["properties"]["a"]["type"],
+        "integer"
+    );
+    assert_eq!(discovery["methods"][0]["result_schema"]["type"], "integer");
+    assert!(discovery["methods"][1]["params_schema"].is_null());
+    assert_eq!(discovery["document"]["openrpc"], "1.2.6");
+}
+
+#[test]
+fn a_plugin_without_schemas_lists_method_names() {
+    let run = wasmi_host(&["inspect", test_plugin()]).expect_code(0);
+    let methods: Vec<&str> = method_lines(&run.stdout).iter().map(|l| l.trim()).collect();
+    for name in ["ping", "sieve", "many_echo", "add"] {
+        assert!(methods.contains(&name), "{name}: {run:#?}");
+    }
+}
+
+#[test]
+fn a_plugin_that_does_not_answer_rpc_discover_says_so() {
+    let module = TempFile::wat("no-discover.wasm", METHOD_NOT_FOUND_MODULE);
+    let run = wasmi_host(&["inspect", module.path()]).expect_code(0);
+    assert!(
+        run.stdout
+            .ends_with("methods  (the plugin does not answer rpc.discover)\n"),
+        "{run:#?}"
+    );
+    let run = wasmi_host(&["inspect", module.path(), "--json"]).expect_code(0);
+    let facts = run.json();
+    assert!(facts["discovery"].is_null(), "{run:#?}");
+    assert!(
+        facts["discovery_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("-32601")),
+        "{run:#?}"
+    );
+    // The module answers any method the same way, through the CLI too.
+    wasmi_host(&["call", "--plugin", module.path(), "anything"])
+        .expect_code(1)
+        .expect_one_line_error("plugin error -32601: method not found");
 }
