@@ -92,13 +92,15 @@ if [ "$MOBILE_TARGETS" = 0 ]; then
 fi
 
 # Own target directories, so these builds never wait on the host build's lock.
+# CARGO_TARGET_DIR is unset for them so that test-plugin-artifacts' nested
+# plugin build follows --target-dir too (an absolute CARGO_TARGET_DIR would win).
 CROSS="$OUT/cross"
 CROSS_NIGHTLY="$OUT/cross-nightly"
 STATICLIBS=()
 
 step "static libraries: iOS device and Android"
 for target in aarch64-apple-ios aarch64-linux-android x86_64-linux-android; do
-    cargo rustc --release -p mobile-demo-ffi --lib --crate-type staticlib \
+    env -u CARGO_TARGET_DIR cargo rustc --release -p mobile-demo-ffi --lib --crate-type staticlib \
         --target "$target" --target-dir "$CROSS"
     STATICLIBS+=("$CROSS/$target/release/libwasmi_mobile.a")
 done
@@ -110,7 +112,7 @@ step "static library: iOS simulator (nightly, std built from source)"
 NIGHTLY_CARGO="$(rustup which --toolchain nightly cargo)"
 NIGHTLY_RUSTC="$(rustup which --toolchain nightly rustc)"
 DEFAULT_TOOLCHAIN="$(rustup show active-toolchain | cut -d' ' -f1)"
-RUSTUP_TOOLCHAIN="$DEFAULT_TOOLCHAIN" RUSTC="$NIGHTLY_RUSTC" "$NIGHTLY_CARGO" rustc \
+env -u CARGO_TARGET_DIR RUSTUP_TOOLCHAIN="$DEFAULT_TOOLCHAIN" RUSTC="$NIGHTLY_RUSTC" "$NIGHTLY_CARGO" rustc \
     -Zbuild-std=std,panic_abort --release -p mobile-demo-ffi --lib --crate-type staticlib \
     --target aarch64-apple-ios-sim --target-dir "$CROSS_NIGHTLY"
 STATICLIBS+=("$CROSS_NIGHTLY/aarch64-apple-ios-sim/release/libwasmi_mobile.a")
@@ -118,6 +120,7 @@ STATICLIBS+=("$CROSS_NIGHTLY/aarch64-apple-ios-sim/release/libwasmi_mobile.a")
 step "static library sizes"
 # llvm-nm reads Mach-O and ELF archives alike (it comes with clang).
 NM="$(command -v llvm-nm || ls /usr/lib/llvm-*/bin/llvm-nm | sort -V | tail -1)"
+STRIP="$(command -v llvm-strip || ls /usr/lib/llvm-*/bin/llvm-strip | sort -V | tail -1)"
 for lib in "${STATICLIBS[@]}"; do
     target="$(basename "$(dirname "$(dirname "$lib")")")"
     bytes="$(stat -c %s "$lib")"
@@ -133,6 +136,11 @@ for lib in "${STATICLIBS[@]}"; do
     "$TARGET_DIR/debug/uniffi-bindgen" generate --no-format --library "$lib" \
         --language "$language" --out-dir "$OUT/from-staticlib/$target" >/dev/null
     diff -r "$OUT/from-staticlib/$target" "$BINDINGS/$language"
-    printf '%-22s %10d bytes (%5.1f MiB)  %d UniFFI functions  %s bindings identical\n' "$target" \
-        "$bytes" "$(awk -v b="$bytes" 'BEGIN { print b / 1048576 }')" "$symbols" "$language"
+    # Without DWARF: the prebuilt std's debug info is most of the difference between targets.
+    "$STRIP" --strip-debug -o "$OUT/stripped.a" "$lib"
+    stripped="$(stat -c %s "$OUT/stripped.a")"
+    rm -f "$OUT/stripped.a"
+    printf '%-22s %5.1f MiB (%d bytes), %5.1f MiB without debug info; %d UniFFI functions; %s bindings identical\n' \
+        "$target" "$(awk -v b="$bytes" 'BEGIN { print b / 1048576 }')" "$bytes" \
+        "$(awk -v b="$stripped" 'BEGIN { print b / 1048576 }')" "$symbols" "$language"
 done
