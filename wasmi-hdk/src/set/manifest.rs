@@ -215,7 +215,7 @@ mod tests {
     fn errors_name_the_field() {
         let (field, reason) = field_error("[limits]\nfuel = \"lots\"");
         assert_eq!(field.as_deref(), Some("limits.fuel"));
-        assert!(reason.contains("integer"), "{reason}");
+        assert!(reason.contains("expected u64"), "{reason}");
         let (field, reason) = field_error("permisions = []");
         assert_eq!(field.as_deref(), Some("permisions"));
         assert!(reason.contains("unknown field"), "{reason}");
