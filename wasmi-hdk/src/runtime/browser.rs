@@ -21,7 +21,7 @@ use core::{
     task::{Context, Poll, Waker},
     time::Duration,
 };
-use std::{collections::VecDeque, rc::Rc};
+use std::rc::Rc;
 
 use wasm_bindgen::{JsCast, JsValue, closure::Closure, prelude::wasm_bindgen};
 use web_time::{SystemTime, UNIX_EPOCH};
@@ -43,6 +43,7 @@ extern "C" {
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
 
+    #[derive(Debug)]
     type MessageChannel;
     #[wasm_bindgen(constructor)]
     fn new() -> MessageChannel;
@@ -51,13 +52,14 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn port2(this: &MessageChannel) -> MessagePort;
 
+    #[derive(Debug)]
     type MessagePort;
     #[wasm_bindgen(method, setter)]
     fn set_onmessage(this: &MessagePort, handler: Option<&js_sys::Function>);
     #[wasm_bindgen(method, js_name = postMessage)]
     fn post_message(this: &MessagePort, message: &JsValue);
     #[wasm_bindgen(method)]
-    fn unref(this: &MessagePort);
+    fn close(this: &MessagePort);
 }
 
 /// The current monotonic time.
@@ -197,90 +199,87 @@ impl Future for Sleep {
 /// back: the browser can render and handle input in between, and no 4 ms
 /// timer clamp applies.
 pub(crate) fn yield_now() -> YieldNow {
-    YieldNow { slot: None }
+    YieldNow { pending: None }
 }
 
 /// The future of [`yield_now`].
 #[derive(Debug)]
 pub(crate) struct YieldNow {
-    slot: Option<Rc<YieldSlot>>,
+    pending: Option<PendingYield>,
+}
+
+/// A message in flight on a channel of its own (a few microseconds to set
+/// up, next to the ~10 ms slice it ends). While it is open the event loop
+/// stays alive (Node), and dropping it closes the channel.
+#[derive(Debug)]
+struct PendingYield {
+    state: Rc<YieldState>,
+    receiver: MessagePort,
+    sender: MessagePort,
+    // Kept alive until the message arrives or the future is dropped.
+    _on_message: Closure<dyn FnMut()>,
 }
 
 #[derive(Debug, Default)]
-struct YieldSlot {
+struct YieldState {
     done: Cell<bool>,
     waker: RefCell<Option<Waker>>,
+}
+
+impl PendingYield {
+    fn post(waker: &Waker) -> Self {
+        let state = Rc::new(YieldState {
+            done: Cell::new(false),
+            waker: RefCell::new(Some(waker.clone())),
+        });
+        let on_message = {
+            let state = state.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                state.done.set(true);
+                if let Some(waker) = state.waker.borrow_mut().take() {
+                    waker.wake();
+                }
+            })
+        };
+        let channel = MessageChannel::new();
+        let receiver = channel.port1();
+        receiver.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let sender = channel.port2();
+        sender.post_message(&JsValue::UNDEFINED);
+        Self {
+            state,
+            receiver,
+            sender,
+            _on_message: on_message,
+        }
+    }
+}
+
+impl Drop for PendingYield {
+    fn drop(&mut self) {
+        self.receiver.set_onmessage(None);
+        self.receiver.close();
+        self.sender.close();
+    }
 }
 
 impl Future for YieldNow {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        match &self.slot {
-            Some(slot) if slot.done.get() => Poll::Ready(()),
-            Some(slot) => {
-                *slot.waker.borrow_mut() = Some(cx.waker().clone());
+        match &self.pending {
+            Some(pending) if pending.state.done.get() => {
+                self.pending = None;
+                Poll::Ready(())
+            }
+            Some(pending) => {
+                *pending.state.waker.borrow_mut() = Some(cx.waker().clone());
                 Poll::Pending
             }
             None => {
-                let slot = Rc::new(YieldSlot {
-                    done: Cell::new(false),
-                    waker: RefCell::new(Some(cx.waker().clone())),
-                });
-                YIELDER.with(|yielder| yielder.post(slot.clone()));
-                self.slot = Some(slot);
+                self.pending = Some(PendingYield::post(cx.waker()));
                 Poll::Pending
             }
         }
-    }
-}
-
-thread_local! {
-    static YIELDER: Yielder = Yielder::new();
-}
-
-/// One `MessageChannel` shared by every yield: each post wakes the oldest
-/// waiting task.
-struct Yielder {
-    sender: MessagePort,
-    waiting: Rc<RefCell<VecDeque<Rc<YieldSlot>>>>,
-    _receiver: MessagePort,
-    _on_message: Closure<dyn FnMut()>,
-}
-
-impl Yielder {
-    fn new() -> Self {
-        let channel = MessageChannel::new();
-        let waiting: Rc<RefCell<VecDeque<Rc<YieldSlot>>>> = Rc::default();
-        let queue = waiting.clone();
-        let on_message = Closure::<dyn FnMut()>::new(move || {
-            let next = queue.borrow_mut().pop_front();
-            if let Some(slot) = next {
-                slot.done.set(true);
-                if let Some(waker) = slot.waker.borrow_mut().take() {
-                    waker.wake();
-                }
-            }
-        });
-        let receiver = channel.port1();
-        receiver.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        let sender = channel.port2();
-        // In Node an open port keeps the process alive; browsers have no `unref`.
-        for port in [&receiver, &sender] {
-            if js_sys::Reflect::has(port, &JsValue::from_str("unref")).unwrap_or(false) {
-                port.unref();
-            }
-        }
-        Self {
-            sender,
-            waiting,
-            _receiver: receiver,
-            _on_message: on_message,
-        }
-    }
-
-    fn post(&self, slot: Rc<YieldSlot>) {
-        self.waiting.borrow_mut().push_back(slot);
-        self.sender.post_message(&JsValue::UNDEFINED);
     }
 }

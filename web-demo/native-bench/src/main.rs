@@ -1,0 +1,70 @@
+//! Prints the native host's ping latency and `sieve(1_000_000)` time as
+//! medians, measured exactly as the browser benchmark (`web-demo/e2e/bench.mjs`)
+//! measures them: the embedded test plugin, default limits, one call at a
+//! time, after a warm-up.
+//!
+//! `cargo run --release -p wasmi-web-native-bench` prints one JSON line:
+//! `{"pingMedianMs":…,"sieveMedianMs":…,"pingRuns":…,"sieveRuns":…}`.
+
+use std::time::Instant;
+
+use serde_json::{Value, json};
+use wasmi_hdk::Plugin;
+
+/// Calls of `ping` measured (after as many warm-up calls).
+const PING_RUNS: usize = 200;
+/// Calls of `sieve(1_000_000)` measured (after one warm-up call).
+const SIEVE_RUNS: usize = 7;
+
+fn main() {
+    let plugin = Plugin::new(test_plugin_artifacts::TEST_PLUGIN).expect("the test plugin loads");
+    let ping = measure(
+        &plugin,
+        "ping",
+        &Value::Null,
+        PING_RUNS,
+        PING_RUNS,
+        &json!("pong"),
+    );
+    let sieve = measure(
+        &plugin,
+        "sieve",
+        &json!([1_000_000]),
+        1,
+        SIEVE_RUNS,
+        &json!(78_498),
+    );
+    println!(
+        "{}",
+        json!({
+            "pingMedianMs": ping,
+            "sieveMedianMs": sieve,
+            "pingRuns": PING_RUNS,
+            "sieveRuns": SIEVE_RUNS,
+        })
+    );
+}
+
+/// The median wall time of `runs` calls, in ms, after `warmup` calls.
+fn measure(
+    plugin: &Plugin,
+    method: &str,
+    params: &Value,
+    warmup: usize,
+    runs: usize,
+    expected: &Value,
+) -> f64 {
+    let call = |_| {
+        let started = Instant::now();
+        let result = futures::executor::block_on(plugin.call(method, params.clone()));
+        let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+        assert_eq!(result.as_ref().ok(), Some(expected), "{method}: {result:?}");
+        elapsed
+    };
+    (0..warmup).for_each(|i| {
+        call(i);
+    });
+    let mut times: Vec<f64> = (0..runs).map(call).collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}

@@ -1,0 +1,246 @@
+//! `PluginHost`: one loaded plugin, called from JavaScript.
+
+use core::future::Future;
+
+use js_sys::{Array, Function, Object, Promise, Uint8Array};
+use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue, closure::Closure, prelude::wasm_bindgen};
+use wasm_bindgen_futures::future_to_promise;
+use wasmi_hdk::{CallOutcome, CancelHandle, LogRecord, Plugin};
+
+use crate::{
+    convert::{display, from_js, get, report_to_js, set, to_js},
+    error::{to_js_error, usage_error},
+    js_host::{JsHost, JsMethods},
+    options::{
+        AbortSignal, CallOptions, HostMethod, LoadOptions, apply_limits, entries, function, string,
+        strings,
+    },
+};
+
+/// A loaded plugin: compiled once, a fresh instance for every call.
+///
+/// Calls run on the page's main thread and give the event loop back about
+/// every 10 ms while they compute; several calls may run at once.
+#[wasm_bindgen]
+#[derive(Debug, Clone)]
+pub struct PluginHost {
+    plugin: Plugin,
+    methods: JsMethods,
+}
+
+#[wasm_bindgen]
+impl PluginHost {
+    /// Compiles and links a plugin (a `wasm32-wasip1` command module).
+    ///
+    /// # Errors
+    ///
+    /// Rejects with a `PluginError` of kind `invalidModule`, `missingStart`,
+    /// `unsupportedImport` or `invalidOptions`.
+    pub async fn load(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
+        options: Option<LoadOptions>,
+    ) -> Result<PluginHost, JsValue> {
+        let wasm = wasm_bytes(&bytes)?;
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        let methods = JsMethods::default();
+        for (name, value) in entries(&options, "methods")? {
+            let function = value.dyn_into::<Function>().map_err(|_| {
+                usage_error(
+                    "invalidOptions",
+                    &format!("option `methods.{name}` must be a function"),
+                )
+            })?;
+            methods.borrow_mut().insert(name, function);
+        }
+        let mut builder = Plugin::builder()
+            .with_limits(apply_limits(wasmi_hdk::Limits::default(), &options)?)
+            .with_host(JsHost::new(methods.clone()));
+        if let Some(name) = string(&options, "name")? {
+            builder = builder.with_name(name);
+        }
+        for arg in strings(&options, "args")? {
+            builder = builder.with_arg(arg);
+        }
+        for (key, value) in entries(&options, "env")? {
+            builder = builder.with_env(key, display(&value));
+        }
+        if let Some(on_log) = function(&options, "onLog")? {
+            builder = builder.with_log_handler(move |record: &LogRecord<'_>| {
+                let target = record.target.map_or(JsValue::UNDEFINED, JsValue::from_str);
+                // A throwing log callback must not fail the call.
+                let _ = on_log.call3(
+                    &JsValue::UNDEFINED,
+                    &JsValue::from_str(record.level.as_str()),
+                    &JsValue::from_str(record.message),
+                    &target,
+                );
+            });
+        }
+        let plugin = builder
+            .build(&wasm)
+            .map_err(|error| to_js_error(&error, None))?;
+        Ok(Self { plugin, methods })
+    }
+
+    /// The plugin's name.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.plugin.name().to_owned()
+    }
+
+    /// Adds (or replaces) host method `name`, written in JavaScript: it gets
+    /// the params and returns the result, or a Promise of it.
+    pub fn method(&self, name: String, handler: HostMethod) {
+        self.methods
+            .borrow_mut()
+            .insert(name, handler.unchecked_into());
+    }
+
+    /// The host methods written in JavaScript, sorted.
+    #[wasm_bindgen(js_name = hostMethods)]
+    pub fn host_methods(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.methods.borrow().keys().cloned().collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// Calls `method` with JSON `params` (an array, an object, a scalar sent
+    /// as `[x]`, or nothing) in a fresh instance.
+    ///
+    /// Resolves to the result; rejects with a `PluginError` whose `kind`
+    /// says what went wrong and whose `report` says what the call cost.
+    #[wasm_bindgen(unchecked_return_type = "Promise<any>")]
+    pub fn call(
+        &self,
+        method: String,
+        params: Option<JsValue>,
+        options: Option<CallOptions>,
+    ) -> Promise {
+        let call = self.start(&method, params, options);
+        future_to_promise(async move {
+            let outcome = call?.await;
+            match outcome.result {
+                Ok(value) => Ok(to_js(&value)),
+                Err(error) => Err(to_js_error(&error, Some(&outcome.report))),
+            }
+        })
+    }
+
+    /// Like `call`, but resolves to `{ result, report }`.
+    #[wasm_bindgen(js_name = callWithReport, unchecked_return_type = "Promise<CallResult>")]
+    pub fn call_with_report(
+        &self,
+        method: String,
+        params: Option<JsValue>,
+        options: Option<CallOptions>,
+    ) -> Promise {
+        let call = self.start(&method, params, options);
+        future_to_promise(async move {
+            let outcome = call?.await;
+            match outcome.result {
+                Ok(value) => {
+                    let object = Object::new();
+                    set(&object, "result", to_js(&value));
+                    set(&object, "report", report_to_js(&outcome.report));
+                    Ok(object.into())
+                }
+                Err(error) => Err(to_js_error(&error, Some(&outcome.report))),
+            }
+        })
+    }
+
+    /// The plugin's method names, from its `rpc.discover` answer (an
+    /// OpenRPC document); empty if it does not answer one.
+    #[wasm_bindgen(unchecked_return_type = "Promise<string[]>")]
+    pub fn methods(&self) -> Promise {
+        let call = self.plugin.call("rpc.discover", Value::Null);
+        future_to_promise(async move {
+            let names = Array::new();
+            if let Ok(Value::Object(doc)) = call.await
+                && let Some(Value::Array(methods)) = doc.get("methods")
+            {
+                for name in methods.iter().filter_map(|m| m.get("name")?.as_str()) {
+                    names.push(&JsValue::from_str(name));
+                }
+            }
+            Ok(names.into())
+        })
+    }
+}
+
+impl PluginHost {
+    /// The wasmi-hdk plugin behind this host.
+    pub fn plugin(&self) -> &Plugin {
+        &self.plugin
+    }
+
+    /// Prepares a call: decodes params and options, wires an abort signal.
+    fn start(
+        &self,
+        method: &str,
+        params: Option<JsValue>,
+        options: Option<CallOptions>,
+    ) -> Result<impl Future<Output = CallOutcome> + 'static, JsValue> {
+        let params = match params {
+            None => Value::Null,
+            Some(params) => from_js(&params)
+                .map_err(|e| usage_error("invalidParams", &format!("params are not JSON: {e}")))?,
+        };
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        let limits = apply_limits(self.plugin.limits().clone(), &options)?;
+        let cancel = CancelHandle::new();
+        let abort = get(&options, "signal")
+            .map(|signal| AbortListener::new(signal.unchecked_into(), cancel.clone()));
+        let call = self.plugin.call_with(
+            method,
+            params,
+            wasmi_hdk::CallOptions::new()
+                .with_limits(limits)
+                .with_cancel(cancel),
+        );
+        Ok(async move {
+            let outcome = call.await;
+            drop(abort);
+            outcome
+        })
+    }
+}
+
+/// Cancels a call when its `AbortSignal` fires; stops listening on drop.
+struct AbortListener {
+    signal: AbortSignal,
+    listener: Closure<dyn FnMut()>,
+}
+
+impl AbortListener {
+    fn new(signal: AbortSignal, cancel: CancelHandle) -> Self {
+        if signal.aborted() {
+            cancel.cancel();
+        }
+        let listener = Closure::<dyn FnMut()>::new(move || cancel.cancel());
+        signal.add_event_listener("abort", listener.as_ref().unchecked_ref());
+        Self { signal, listener }
+    }
+}
+
+impl Drop for AbortListener {
+    fn drop(&mut self) {
+        self.signal
+            .remove_event_listener("abort", self.listener.as_ref().unchecked_ref());
+    }
+}
+
+/// The bytes of a `Uint8Array` or an `ArrayBuffer`.
+fn wasm_bytes(bytes: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if let Some(array) = bytes.dyn_ref::<Uint8Array>() {
+        return Ok(array.to_vec());
+    }
+    if let Some(buffer) = bytes.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Ok(Uint8Array::new(buffer).to_vec());
+    }
+    Err(usage_error(
+        "invalidModule",
+        "plugin bytes must be a Uint8Array or an ArrayBuffer",
+    ))
+}
