@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Everything CI checks, from a fresh machine: installs what is missing, then
-# formatting, lints (host and wasm32-wasip1), docs and every test.
+# formatting, lints (host and wasm32-wasip1), docs, every test, and the
+# browser, mobile, other-language and fuzzing suites.
+#
+# Parts can be skipped for a quick local run, e.g. `SKIP="web mobile" ./scripts/test.sh`
+# (parts: web mobile languages fuzz soak).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
+skipped() { [[ " ${SKIP:-} " == *" $1 "* ]]; }
 
 step "toolchain"
 rustup component add rustfmt clippy
@@ -25,3 +30,14 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
 step "tests"
 cargo test --workspace
+
+for part in languages:plugins/test.sh web:web-demo/test.sh mobile:mobile-demo/test.sh \
+            fuzz:fuzz/smoke.sh soak:tests/soak.sh; do
+    name=${part%%:*} script=${part#*:}
+    if skipped "$name"; then
+        step "$name: skipped (SKIP)"
+    elif [[ -f $script ]]; then
+        step "$name ($script)"
+        bash "$script"
+    fi
+done
