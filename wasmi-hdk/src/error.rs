@@ -200,6 +200,15 @@ pub enum ProtocolViolation {
         /// The limit.
         limit: usize,
     },
+    /// The plugin's host calls the host has not finished serving and the
+    /// answers it has not read yet grew past `limit` bytes (four times the
+    /// message limit, at least 16 MiB): it writes requests or notifications
+    /// without waiting for them.
+    #[error("the plugin's unserved host calls and unread answers exceeded {limit} bytes")]
+    HostCallBacklog {
+        /// The limit.
+        limit: usize,
+    },
 }
 
 fn ending(exit_code: Option<i32>) -> String {

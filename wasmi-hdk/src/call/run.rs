@@ -20,8 +20,9 @@ use crate::{
 /// have one; this bounds one that loops).
 const START_FUEL: u64 = 10_000_000;
 
-/// A host method's answer: the plugin's request id (`None` for a notification) and the outcome.
-type HostAnswer = (Option<Id>, Result<Value, RpcError>);
+/// A host method's answer: the plugin's request id (`None` for a
+/// notification), what the message counted in the backlog, and the outcome.
+type HostAnswer = (Option<Id>, usize, Result<Value, RpcError>);
 
 /// How the guest code stopped running.
 enum Ending {
@@ -187,12 +188,23 @@ impl<'a> Runner<'a> {
             .plugin
             .linker
             .instantiate_and_start(&mut self.store, &self.plugin.module)
-            .map_err(|e| match e.as_trap_code() {
-                Some(TrapCode::OutOfFuel) => Error::OutOfFuel {
+            .map_err(|e| match (e.as_trap_code(), e.i32_exit_status()) {
+                (Some(TrapCode::OutOfFuel), _) => Error::OutOfFuel {
                     budget: self.limits.fuel().unwrap_or(START_FUEL),
                 },
-                _ => match self.memory_refused() {
+                // A start section that calls `proc_exit` or traps ends like `_start` would.
+                (_, Some(0)) => self.protocol(ProtocolViolation::NoResponse { exit_code: Some(0) }),
+                (_, Some(code)) => Error::Exit {
+                    code,
+                    stderr_tail: self.stderr_tail(),
+                },
+                (code, None) => match self.memory_refused() {
                     Some(error) => error,
+                    None if code.is_some() => Error::Trap {
+                        code,
+                        message: e.to_string(),
+                        stderr_tail: self.stderr_tail(),
+                    },
                     None => Error::Instantiation {
                         reason: e.to_string(),
                     },
@@ -209,19 +221,27 @@ impl<'a> Runner<'a> {
         self.fuel_given = fuel;
     }
 
-    fn fuel_consumed(&self) -> u64 {
+    /// Fuel the engine took out of the store so far.
+    fn fuel_burnt(&self) -> u64 {
         let left = self.store.get_fuel().unwrap_or(0);
         self.fuel_spent + self.fuel_given.saturating_sub(left)
     }
 
+    /// Fuel the call used: what the engine took, plus what WASI calls
+    /// charged beyond the fuel left in their slice.
+    fn fuel_consumed(&self) -> u64 {
+        self.fuel_burnt()
+            .saturating_add(self.store.data().fuel_overdraft)
+    }
+
     /// Puts the next slice of fuel in the store, at least `required`.
     fn refill(&mut self, required: u64) -> Result<(), Error> {
-        self.fuel_spent = self.fuel_consumed();
+        self.fuel_spent = self.fuel_burnt();
         let want = self.limits.fuel_slice().max(required);
         let give = match self.limits.fuel() {
             None => want,
             Some(budget) => {
-                let left = budget.saturating_sub(self.fuel_spent);
+                let left = budget.saturating_sub(self.fuel_consumed());
                 if left == 0 || left < required {
                     return Err(Error::OutOfFuel { budget });
                 }
@@ -247,7 +267,7 @@ impl<'a> Runner<'a> {
     /// Starts a host method for every request and notification the plugin wrote.
     fn dispatch_outgoing(&mut self) {
         let outgoing = core::mem::take(&mut self.store.data_mut().outgoing);
-        for message in outgoing {
+        for (message, cost) in outgoing {
             let (id, method, params) = match message {
                 Message::Request(r) => (Some(r.id), r.method, r.params),
                 Message::Notification(n) => (None, n.method, n.params),
@@ -257,19 +277,20 @@ impl<'a> Runner<'a> {
             let caller = self.caller.clone();
             let started =
                 std::panic::catch_unwind(AssertUnwindSafe(|| host.handle(caller, &method, params)));
-            let answer: BoxFuture<HostAnswer> =
-                match started {
-                    Ok(fut) => Box::pin(AssertUnwindSafe(fut).catch_unwind().map(move |outcome| {
-                        (id, outcome.unwrap_or_else(|_| Err(panicked(&method))))
-                    })),
-                    Err(_) => Box::pin(core::future::ready((id, Err(panicked(&method))))),
-                };
+            let answer: BoxFuture<HostAnswer> = match started {
+                Ok(fut) => Box::pin(AssertUnwindSafe(fut).catch_unwind().map(move |outcome| {
+                    (id, cost, outcome.unwrap_or_else(|_| Err(panicked(&method))))
+                })),
+                Err(_) => Box::pin(core::future::ready((id, cost, Err(panicked(&method))))),
+            };
             self.pending.push(answer);
         }
     }
 
     /// Puts a host method's answer where the plugin will read it.
-    fn deliver(&mut self, (id, outcome): HostAnswer) {
+    fn deliver(&mut self, (id, cost, outcome): HostAnswer) {
+        let state = self.store.data_mut();
+        state.backlog = state.backlog.saturating_sub(cost);
         let Some(id) = id else {
             if let Err(e) = outcome {
                 tracing::debug!(plugin = %self.caller.plugin(), "host notification handler failed: {e}");

@@ -20,6 +20,19 @@ pub(crate) const REQUEST_ID: i64 = 1;
 /// How much of an offending line an error quotes.
 const QUOTE_LEN: usize = 200;
 
+/// What the host keeps per request or notification of the plugin beyond
+/// its bytes (the parsed message, the running host method), for the backlog.
+const MESSAGE_OVERHEAD: usize = 256;
+
+/// The most host-side data one instance may have waiting: its messages the
+/// host has not finished serving and the answers it has not read, four
+/// messages of the largest size but at least 16 MiB. A plugin that writes
+/// requests without ever waiting for answers hits it instead of growing the
+/// host's memory without bound.
+pub(crate) fn backlog_limit(max_message: usize) -> usize {
+    max_message.saturating_mul(4).max(16 << 20)
+}
+
 /// argv and environment, prepared once per plugin as NUL-terminated strings.
 #[derive(Debug, Default)]
 pub(crate) struct WasiEnv {
@@ -56,8 +69,12 @@ pub(crate) struct InstanceState {
     max_message: usize,
     /// The plugin's answer, once written.
     pub(crate) response: Option<Result<Value, RpcError>>,
-    /// Requests and notifications the plugin wrote that the host has not taken yet.
-    pub(crate) outgoing: Vec<Message>,
+    /// Requests and notifications the plugin wrote that the host has not
+    /// taken yet, with what each counts in the backlog.
+    pub(crate) outgoing: Vec<(Message, usize)>,
+    /// Bytes of the plugin's messages the host has not finished serving
+    /// (see [`backlog_limit`]).
+    pub(crate) backlog: usize,
     /// Plugin requests taken but not yet answered.
     pub(crate) outstanding: usize,
     pub(crate) violation: Option<ProtocolViolation>,
@@ -66,6 +83,8 @@ pub(crate) struct InstanceState {
     pub(crate) bytes_out: u64,
     pub(crate) host_calls: u32,
     pub(crate) notifications: u32,
+    /// Fuel WASI calls charged beyond what was left in their slice.
+    pub(crate) fuel_overdraft: u64,
 }
 
 impl InstanceState {
@@ -89,12 +108,14 @@ impl InstanceState {
             max_message,
             response: None,
             outgoing: Vec::new(),
+            backlog: 0,
             outstanding: 0,
             violation: None,
             blocked: None,
             bytes_out: 0,
             host_calls: 0,
             notifications: 0,
+            fuel_overdraft: 0,
         }
     }
 
@@ -147,14 +168,20 @@ impl InstanceState {
                 }
                 self.response = Some(outcome);
             }
-            Ok(message @ Message::Request(_)) => {
-                self.host_calls += 1;
-                self.outstanding += 1;
-                self.outgoing.push(message);
-            }
-            Ok(message @ Message::Notification(_)) => {
-                self.notifications += 1;
-                self.outgoing.push(message);
+            Ok(message @ (Message::Request(_) | Message::Notification(_))) => {
+                let cost = line.len() + MESSAGE_OVERHEAD;
+                let limit = backlog_limit(self.max_message);
+                if self.backlog + cost + self.stdin_len() > limit {
+                    return self.violate(ProtocolViolation::HostCallBacklog { limit });
+                }
+                if matches!(message, Message::Request(_)) {
+                    self.host_calls += 1;
+                    self.outstanding += 1;
+                } else {
+                    self.notifications += 1;
+                }
+                self.backlog += cost;
+                self.outgoing.push((message, cost));
             }
             Err(MessageError::Json(e)) => {
                 return self.violate(ProtocolViolation::NotJson {
@@ -252,5 +279,9 @@ impl WasiView for InstanceState {
 
     fn block(&mut self, blocked: Blocked) {
         self.blocked = Some(blocked);
+    }
+
+    fn overdraw_fuel(&mut self, fuel: u64) {
+        self.fuel_overdraft = self.fuel_overdraft.saturating_add(fuel);
     }
 }

@@ -10,6 +10,11 @@ use crate::{LogRecord, log::LogSink};
 /// Longest log line forwarded; the rest of a longer line is dropped.
 const MAX_LOG_LINE: usize = 8 << 10;
 
+/// Most log lines one write to stderr forwards; the rest of that write is
+/// dropped and reported as one line, so a single write of megabytes of
+/// newlines cannot keep the host busy for seconds.
+const MAX_LINES_PER_WRITE: usize = 4096;
+
 #[derive(Debug)]
 pub(crate) struct StderrLog {
     plugin: Arc<str>,
@@ -38,7 +43,13 @@ impl StderrLog {
     pub(crate) fn write(&mut self, mut bytes: &[u8]) {
         self.bytes += bytes.len() as u64;
         self.keep_tail(bytes);
+        let mut emitted = 0;
         while !bytes.is_empty() {
+            if emitted == MAX_LINES_PER_WRITE {
+                bytes = self.drop_lines(bytes);
+                emitted += 1;
+                continue;
+            }
             let (chunk, rest, ended) = match memchr::memchr(b'\n', bytes) {
                 Some(i) => (&bytes[..i], &bytes[i + 1..], true),
                 None => (bytes, &[][..], false),
@@ -51,6 +62,7 @@ impl StderrLog {
                 if chunk.len() > room {
                     self.partial.extend_from_slice(" [cut]".as_bytes());
                     self.emit();
+                    emitted += 1;
                     self.discarding = true;
                 }
             }
@@ -59,9 +71,29 @@ impl StderrLog {
                     self.discarding = false;
                 } else {
                     self.emit();
+                    emitted += 1;
                 }
             }
         }
+    }
+
+    /// Drops the complete lines of `bytes` (the line in progress included)
+    /// with one line saying how many; returns what follows the last newline.
+    fn drop_lines<'b>(&mut self, bytes: &'b [u8]) -> &'b [u8] {
+        let Some(last) = memchr::memrchr(b'\n', bytes) else {
+            return bytes;
+        };
+        let dropped = memchr::memchr_iter(b'\n', &bytes[..=last]).count();
+        self.partial.clear();
+        self.discarding = false;
+        self.partial.extend_from_slice(
+            format!(
+                "WARN {dropped} log lines dropped: more than {MAX_LINES_PER_WRITE} in one write"
+            )
+            .as_bytes(),
+        );
+        self.emit();
+        &bytes[last + 1..]
     }
 
     /// Forwards a last unterminated line, if any.
@@ -160,5 +192,26 @@ mod tests {
         assert_eq!(seen[1].1, "last line");
         assert_eq!(log.tail(), "last line\n");
         assert!(log.tail.len() <= 32);
+    }
+
+    #[test]
+    fn one_write_forwards_a_bounded_number_of_lines() {
+        let (mut log, seen) = collecting(64);
+        let mut flood = b"one\n".repeat(MAX_LINES_PER_WRITE + 10);
+        flood.extend_from_slice(b"unfinished");
+        log.write(&flood);
+        log.write(b" line\nnext write\n");
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), MAX_LINES_PER_WRITE + 3);
+        assert!(seen[..MAX_LINES_PER_WRITE].iter().all(|(_, m)| m == "one"));
+        assert_eq!(
+            seen[MAX_LINES_PER_WRITE],
+            (
+                LogLevel::Warn,
+                format!("10 log lines dropped: more than {MAX_LINES_PER_WRITE} in one write")
+            )
+        );
+        assert_eq!(seen[MAX_LINES_PER_WRITE + 1].1, "unfinished line");
+        assert_eq!(seen[MAX_LINES_PER_WRITE + 2].1, "next write");
     }
 }

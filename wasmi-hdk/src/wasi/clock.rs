@@ -3,7 +3,7 @@
 use wasmi::Caller;
 
 use super::{
-    WasiView,
+    WasiView, charge, cost,
     errno::{Errno, WasiResult, errno_of},
     memory::GuestMemory,
     with_memory,
@@ -51,13 +51,15 @@ pub(super) fn clock_res_get<T: WasiView>(mut caller: Caller<'_, T>, id: i32, out
 }
 
 pub(super) fn random_get<T: WasiView>(mut caller: Caller<'_, T>, buf: i32, len: i32) -> i32 {
-    errno_of(
-        with_memory(&mut caller, |mem, _| {
-            let dst = mem.slice_mut(buf as u32, len as u32)?;
-            runtime::fill_random(dst).map_err(|()| ERRNO_IO)
-        })
-        .and_then(|r| r),
-    )
+    let filled = with_memory(&mut caller, |mem, _| {
+        let dst = mem.slice_mut(buf as u32, len as u32)?;
+        runtime::fill_random(dst).map_err(|()| ERRNO_IO)
+    })
+    .and_then(|r| r);
+    if filled.is_ok() {
+        charge(&mut caller, u64::from(len as u32) * cost::RANDOM_BYTE);
+    }
+    errno_of(filled)
 }
 
 /// Writes a NUL-terminated string list the way `args_get`/`environ_get` do.

@@ -7,6 +7,11 @@ use super::errno::Errno;
 pub(crate) struct GuestMemory<'a>(pub(crate) &'a mut [u8]);
 
 impl GuestMemory<'_> {
+    /// The size of the memory in bytes (at most 4 GiB).
+    pub(crate) fn len(&self) -> u32 {
+        u32::try_from(self.0.len()).unwrap_or(u32::MAX)
+    }
+
     fn range(&self, ptr: u32, len: u32) -> Result<core::ops::Range<usize>, Errno> {
         let start = ptr as usize;
         let end = start.checked_add(len as usize).ok_or(Errno::FAULT)?;

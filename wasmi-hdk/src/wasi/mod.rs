@@ -47,6 +47,36 @@ fn with_memory<T: WasiView, R>(
     Ok(f(&mut GuestMemory(bytes), state))
 }
 
+/// What the work a WASI call does for the plugin costs in fuel, roughly a
+/// unit per nanosecond of host time like Wasm instructions: the bytes of
+/// stdio it moves (and the host parses), the random bytes it draws, the
+/// buffers (iovecs) and subscriptions it walks, the log lines it emits.
+mod cost {
+    /// Stdio bytes per unit of fuel.
+    pub(super) const STDIO_BYTES_PER_FUEL: u64 = 8;
+    /// Fuel per random byte (the OS source is far slower than a copy).
+    pub(super) const RANDOM_BYTE: u64 = 1;
+    /// Fuel per iovec or subscription.
+    pub(super) const ITEM: u64 = 16;
+    /// Fuel per line written to stderr (each becomes a log record).
+    pub(super) const LOG_LINE: u64 = 256;
+}
+
+/// Charges the plugin `fuel` for work a WASI call did on its behalf, so that
+/// a loop of expensive calls ends its fuel slice like a loop of
+/// instructions and the run loop checks the timeout, cancellation and the
+/// budget in time. What exceeds the fuel left in the slice is recorded as
+/// an overdraft and counts against the budget.
+fn charge<T: WasiView>(caller: &mut Caller<'_, T>, fuel: u64) {
+    if let Ok(left) = caller.get_fuel() {
+        // Fuel metering is always on in our engine config, so this cannot fail.
+        let _ = caller.set_fuel(left.saturating_sub(fuel));
+        if fuel > left {
+            caller.data_mut().overdraw_fuel(fuel - left);
+        }
+    }
+}
+
 /// Completes the operation a suspended instance was blocked in, now that
 /// its data or time has come; returns the import's errno result.
 pub(crate) fn complete_blocked<T: WasiView>(

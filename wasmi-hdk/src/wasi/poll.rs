@@ -6,8 +6,9 @@ use core::time::Duration;
 use wasmi::{Caller, Error};
 
 use super::{
-    Blocked, StdinState, Stop, Suspend, WasiView,
+    Blocked, StdinState, Stop, Suspend, WasiView, charge,
     clock::{CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME, CLOCK_REALTIME, CLOCK_THREAD_CPUTIME},
+    cost,
     errno::{Errno, WasiResult},
     memory::GuestMemory,
     with_memory,
@@ -205,6 +206,9 @@ pub(super) fn poll_oneoff<T: WasiView>(
         }))
     })
     .and_then(|r| r);
+    if outcome.is_ok() {
+        charge(&mut caller, u64::from(count) * cost::ITEM);
+    }
     match outcome {
         Err(errno) => Ok(errno.0),
         Ok(None) => Ok(Errno::SUCCESS.0),

@@ -3,7 +3,7 @@
 use wasmi::{Caller, Error};
 
 use super::{
-    Blocked, StdinState, Stop, Suspend, WasiView,
+    Blocked, StdinState, Stop, Suspend, WasiView, charge, cost,
     errno::{Errno, WasiResult, errno_of},
     memory::GuestMemory,
     with_memory,
@@ -43,12 +43,24 @@ pub(super) fn fd_read<T: WasiView>(
     }
     let (iovs, iovs_len, nread) = (iovs as u32, iovs_len as u32, nread as u32);
     match caller.data().stdin_state() {
-        StdinState::Ready | StdinState::Eof => Ok(errno_of(
-            with_memory(&mut caller, |mem, state| {
-                read_into(mem, state, iovs, iovs_len, nread)
-            })
-            .and_then(|r| r),
-        )),
+        StdinState::Ready | StdinState::Eof => {
+            let before = caller.data().stdin_len();
+            // The iovecs walked: as many as the memory can hold at most.
+            let mut buffers = 0;
+            let errno = errno_of(
+                with_memory(&mut caller, |mem, state| {
+                    buffers = iovs_len.min(mem.len() / 8);
+                    read_into(mem, state, iovs, iovs_len, nread)
+                })
+                .and_then(|r| r),
+            );
+            let read = before - caller.data().stdin_len();
+            charge(
+                &mut caller,
+                read as u64 / cost::STDIO_BYTES_PER_FUEL + u64::from(buffers) * cost::ITEM,
+            );
+            Ok(errno)
+        }
         StdinState::Pending => {
             caller.data_mut().block(Blocked::Read {
                 iovs,
@@ -96,8 +108,11 @@ pub(super) fn fd_write<T: WasiView>(
     if fd != STDOUT && fd != STDERR {
         return Ok(Errno::BADF.0);
     }
+    // What the call handled, to charge for it: bytes, buffers, log lines.
+    let mut work = (0u64, 0u64, 0u64);
     let outcome = with_memory(&mut caller, |mem, state| {
         let vecs = mem.iovecs(iovs as u32, iovs_len as u32)?;
+        work.1 = vecs.len() as u64;
         for &(ptr, len) in &vecs {
             mem.slice(ptr, len)?;
         }
@@ -105,11 +120,13 @@ pub(super) fn fd_write<T: WasiView>(
         let mut total: u32 = 0;
         for (ptr, len) in vecs {
             let bytes = mem.slice(ptr, len)?;
+            work.0 += u64::from(len);
             if fd == STDOUT {
                 if state.write_stdout(bytes).is_err() {
                     return Ok(Err(Stop));
                 }
             } else {
+                work.2 += memchr::memchr_iter(b'\n', bytes).count() as u64;
                 state.write_stderr(bytes);
             }
             total = total.saturating_add(len);
@@ -118,6 +135,11 @@ pub(super) fn fd_write<T: WasiView>(
         Ok(Ok(()))
     })
     .and_then(|r| r);
+    let (bytes, buffers, lines) = work;
+    charge(
+        &mut caller,
+        bytes / cost::STDIO_BYTES_PER_FUEL + buffers * cost::ITEM + lines * cost::LOG_LINE,
+    );
     match outcome {
         Ok(Ok(())) => Ok(Errno::SUCCESS.0),
         Ok(Err(stop)) => Err(Error::host(stop)),

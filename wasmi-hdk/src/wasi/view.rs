@@ -54,4 +54,6 @@ pub(crate) trait WasiView: crate::MaybeSend + 'static {
     fn write_stderr(&mut self, bytes: &[u8]);
     /// Records the operation the instance is about to suspend in.
     fn block(&mut self, blocked: Blocked);
+    /// Records fuel a WASI call charged beyond what was left in the store.
+    fn overdraw_fuel(&mut self, fuel: u64);
 }
