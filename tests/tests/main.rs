@@ -6,6 +6,7 @@ mod util;
 
 mod calls;
 mod host_methods;
+mod hostile;
 mod idle;
 mod languages;
 mod loading;
