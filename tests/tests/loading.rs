@@ -150,6 +150,8 @@ async fn an_invalid_function_body_is_an_invalid_module() {
     assert!(matches!(error, Error::InvalidModule { .. }), "{error:?}");
     // ... lazy validation (the default) when the function is first called.
     let plugin = Plugin::new(&bytes).unwrap();
-    let error = within(plugin.call("anything", Value::Null)).await.unwrap_err();
+    let error = within(plugin.call("anything", Value::Null))
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::InvalidModule { .. }), "{error:?}");
 }

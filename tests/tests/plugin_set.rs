@@ -36,7 +36,11 @@ fn rpc_error(result: Result<Value, Error>) -> RpcError {
 #[tokio::test]
 async fn host_methods_need_the_capability_the_manifest_grants() {
     let set = set();
-    set.load(manifest("name = \"granted\"\npermissions = [\"storage\"]"), TEST_PLUGIN).unwrap();
+    set.load(
+        manifest("name = \"granted\"\npermissions = [\"storage\"]"),
+        TEST_PLUGIN,
+    )
+    .unwrap();
     set.load(manifest("name = \"plain\""), TEST_PLUGIN).unwrap();
     let get = json!({"method": "storage.get", "params": ["k"]});
     let granted = within(set.call("granted", "call_host", get.clone())).await;
@@ -44,19 +48,31 @@ async fn host_methods_need_the_capability_the_manifest_grants() {
     for _ in 0..3 {
         let refused = rpc_error(within(set.call("plain", "call_host", get.clone())).await);
         assert_eq!(refused.code, -32002);
-        assert_eq!(refused.message, "permission denied: storage.get needs storage");
+        assert_eq!(
+            refused.message,
+            "permission denied: storage.get needs storage"
+        );
     }
     // Baseline methods need no permission; unknown ones are -32601.
     let echo = json!({"method": "host.echo", "params": [7]});
-    assert_eq!(within(set.call("plain", "call_host", echo)).await.unwrap(), json!([7]));
+    assert_eq!(
+        within(set.call("plain", "call_host", echo)).await.unwrap(),
+        json!([7])
+    );
     let nope = json!({"method": "host.nope"});
-    assert_eq!(rpc_error(within(set.call("plain", "call_host", nope)).await).code, -32601);
+    assert_eq!(
+        rpc_error(within(set.call("plain", "call_host", nope)).await).code,
+        -32601
+    );
 }
 
 #[test]
 fn unknown_permissions_and_bad_manifests_are_refused_naming_file_and_field() {
     let set = set();
-    match set.load(manifest("name = \"p\"\npermissions = [\"storage\", \"rocket\"]"), TEST_PLUGIN) {
+    match set.load(
+        manifest("name = \"p\"\npermissions = [\"storage\", \"rocket\"]"),
+        TEST_PLUGIN,
+    ) {
         Err(Error::Manifest { field, reason, .. }) => {
             assert_eq!(field.as_deref(), Some("permissions"));
             assert!(reason.contains("rocket"), "{reason}");
@@ -66,7 +82,10 @@ fn unknown_permissions_and_bad_manifests_are_refused_naming_file_and_field() {
     assert!(set.names().is_empty());
     match Manifest::from_toml("[limits]\ntimeout_ms = \"soon\"", "p.toml") {
         Err(Error::Manifest { file, field, .. }) => {
-            assert_eq!((file.as_str(), field.as_deref()), ("p.toml", Some("limits.timeout_ms")));
+            assert_eq!(
+                (file.as_str(), field.as_deref()),
+                ("p.toml", Some("limits.timeout_ms"))
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -75,13 +94,21 @@ fn unknown_permissions_and_bad_manifests_are_refused_naming_file_and_field() {
 #[tokio::test]
 async fn plugins_read_their_config_and_limits_apply() {
     let set = set();
-    let text = "name = \"cfg\"\n[limits]\ntimeout_ms = 150\n[config]\ngreeting = \"hi\"\nretries = 3";
+    let text =
+        "name = \"cfg\"\n[limits]\ntimeout_ms = 150\n[config]\ngreeting = \"hi\"\nretries = 3";
     set.load(manifest(text), EVENT_PLUGIN).unwrap();
-    let config = within(set.call("cfg", "config", Value::Null)).await.unwrap();
+    let config = within(set.call("cfg", "config", Value::Null))
+        .await
+        .unwrap();
     assert_eq!(config, json!({"greeting": "hi", "retries": 3}));
     let limits = set.plugin("cfg").unwrap().limits().clone();
     assert_eq!(limits.timeout(), Some(Duration::from_millis(150)));
-    assert_eq!(within(set.call("cfg", "describe", Value::Null)).await.unwrap(), "cfg");
+    assert_eq!(
+        within(set.call("cfg", "describe", Value::Null))
+            .await
+            .unwrap(),
+        "cfg"
+    );
     let missing = within(set.call("nobody", "ping", Value::Null)).await;
     assert!(matches!(missing, Err(Error::UnknownPlugin { name }) if name == "nobody"));
 }
@@ -94,22 +121,40 @@ async fn events_run_in_priority_order_and_can_be_modified_and_stopped() {
             "name = \"{name}\"\n[[events]]\nevent = \"join\"\npriority = {priority}\nmode = \"{mode}\"\n[config]\n{config}"
         ))
     };
-    set.load(sub("late", 200, "modify", "tag = \"late\""), EVENT_PLUGIN).unwrap();
-    set.load(sub("early", 10, "modify", "tag = \"early\""), EVENT_PLUGIN).unwrap();
-    set.load(sub("watcher", 50, "observe", "reply = { stop = true }"), EVENT_PLUGIN).unwrap();
-    set.load(sub("b_mid", 100, "modify", "tag = \"b\""), EVENT_PLUGIN).unwrap();
-    set.load(sub("a_mid", 100, "modify", "tag = \"a\""), EVENT_PLUGIN).unwrap();
+    set.load(sub("late", 200, "modify", "tag = \"late\""), EVENT_PLUGIN)
+        .unwrap();
+    set.load(sub("early", 10, "modify", "tag = \"early\""), EVENT_PLUGIN)
+        .unwrap();
+    set.load(
+        sub("watcher", 50, "observe", "reply = { stop = true }"),
+        EVENT_PLUGIN,
+    )
+    .unwrap();
+    set.load(sub("b_mid", 100, "modify", "tag = \"b\""), EVENT_PLUGIN)
+        .unwrap();
+    set.load(sub("a_mid", 100, "modify", "tag = \"a\""), EVENT_PLUGIN)
+        .unwrap();
     set.load(manifest("name = \"deaf\""), EVENT_PLUGIN).unwrap();
 
     let outcome = within(set.emit("join", json!({"who": "ada"}))).await;
     let order: Vec<&str> = outcome.handlers.iter().map(|h| h.plugin.as_str()).collect();
     assert_eq!(order, ["early", "watcher", "a_mid", "b_mid", "late"]);
-    assert_eq!(outcome.payload, json!({"who": "ada", "trail": ["early", "a", "b", "late"]}));
-    assert!(matches!(outcome.handlers[1].decision, HandlerDecision::IgnoredChange));
+    assert_eq!(
+        outcome.payload,
+        json!({"who": "ada", "trail": ["early", "a", "b", "late"]})
+    );
+    assert!(matches!(
+        outcome.handlers[1].decision,
+        HandlerDecision::IgnoredChange
+    ));
     assert!(outcome.stopped_by.is_none());
 
     // A `modify` handler that stops the event: later handlers are skipped.
-    set.load(sub("stopper", 150, "modify", "reply = { stop = true }"), EVENT_PLUGIN).unwrap();
+    set.load(
+        sub("stopper", 150, "modify", "reply = { stop = true }"),
+        EVENT_PLUGIN,
+    )
+    .unwrap();
     let outcome = within(set.emit("join", json!({}))).await;
     assert_eq!(outcome.stopped_by.as_deref(), Some("stopper"));
     assert_eq!(outcome.payload, json!({"trail": ["early", "a", "b"]}));
@@ -126,15 +171,20 @@ async fn events_run_in_priority_order_and_can_be_modified_and_stopped() {
 #[tokio::test]
 async fn a_failing_event_handler_is_recorded_and_the_event_goes_on() {
     let set = set();
-    set.load(manifest("name = \"broken\"\n[[events]]\nevent = \"e\"\nmode = \"modify\""), TEST_PLUGIN)
-        .unwrap();
+    set.load(
+        manifest("name = \"broken\"\n[[events]]\nevent = \"e\"\nmode = \"modify\""),
+        TEST_PLUGIN,
+    )
+    .unwrap();
     set.load(
         manifest("name = \"fine\"\n[[events]]\nevent = \"e\"\npriority = 200\nmode = \"modify\"\n[config]\ntag = \"fine\""),
         EVENT_PLUGIN,
     )
     .unwrap();
     let outcome = within(set.emit("e", json!({}))).await;
-    assert!(matches!(&outcome.handlers[0].decision, HandlerDecision::Failed(Error::Rpc(e)) if e.code == -32601));
+    assert!(
+        matches!(&outcome.handlers[0].decision, HandlerDecision::Failed(Error::Rpc(e)) if e.code == -32601)
+    );
     assert_eq!(outcome.payload, json!({"trail": ["fine"]}));
 }
 
@@ -150,15 +200,29 @@ fn nested_relay(plugin: &str, depth: usize) -> Value {
 #[tokio::test]
 async fn plugins_call_each_other_through_the_host_with_a_depth_limit() {
     let set = PluginSet::builder().with_max_call_depth(3).build();
-    set.load(manifest("name = \"a\"\npermissions = [\"plugins\"]"), EVENT_PLUGIN).unwrap();
+    set.load(
+        manifest("name = \"a\"\npermissions = [\"plugins\"]"),
+        EVENT_PLUGIN,
+    )
+    .unwrap();
     set.load(manifest("name = \"b\""), EVENT_PLUGIN).unwrap();
     let to_b = json!({"plugin": "b", "method": "describe"});
-    assert_eq!(within(set.call("a", "relay", to_b.clone())).await.unwrap(), "b");
+    assert_eq!(
+        within(set.call("a", "relay", to_b.clone())).await.unwrap(),
+        "b"
+    );
     // Without the capability the call is refused.
-    let refused = rpc_error(within(set.call("b", "relay", json!({"plugin": "a", "method": "describe"}))).await);
+    let refused = rpc_error(
+        within(set.call("b", "relay", json!({"plugin": "a", "method": "describe"}))).await,
+    );
     assert_eq!(refused.code, -32002);
     // a -> a -> a is within the limit; one more level is a clear error.
-    assert_eq!(within(set.call("a", "relay", nested_relay("a", 2))).await.unwrap(), "a");
+    assert_eq!(
+        within(set.call("a", "relay", nested_relay("a", 2)))
+            .await
+            .unwrap(),
+        "a"
+    );
     let cycle = rpc_error(within(set.call("a", "relay", nested_relay("a", 3))).await);
     assert_eq!(cycle.code, -32003, "{cycle:?}");
     assert!(cycle.message.contains("a -> a -> a"), "{}", cycle.message);
@@ -167,29 +231,43 @@ async fn plugins_call_each_other_through_the_host_with_a_depth_limit() {
 #[tokio::test]
 async fn discovery_describes_methods_with_schemas() {
     let set = set();
-    set.load(manifest("name = \"described\""), EVENT_PLUGIN).unwrap();
-    let discovery = within(set.plugin("described").unwrap().discover()).await.unwrap();
+    set.load(manifest("name = \"described\""), EVENT_PLUGIN)
+        .unwrap();
+    let discovery = within(set.plugin("described").unwrap().discover())
+        .await
+        .unwrap();
     let add = discovery.methods.iter().find(|m| m.name == "add").unwrap();
     let params = add.params_schema.as_ref().unwrap();
     assert_eq!(params["properties"]["a"]["type"], "integer", "{params}");
     assert_eq!(add.result_schema.as_ref().unwrap()["type"], "integer");
-    let relay = discovery.methods.iter().find(|m| m.name == "relay").unwrap();
+    let relay = discovery
+        .methods
+        .iter()
+        .find(|m| m.name == "relay")
+        .unwrap();
     assert!(relay.params_schema.is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reloading_does_not_disturb_calls_in_flight() {
     let set = set();
-    set.load(manifest("name = \"p\"\nversion = \"1\""), TEST_PLUGIN).unwrap();
+    set.load(manifest("name = \"p\"\nversion = \"1\""), TEST_PLUGIN)
+        .unwrap();
     let running = tokio::spawn({
         let set = set.clone();
         async move { set.call("p", "sleep", json!([300])).await }
     });
     tokio::time::sleep(Duration::from_millis(50)).await;
-    set.load(manifest("name = \"p\"\nversion = \"2\""), EVENT_PLUGIN).unwrap();
+    set.load(manifest("name = \"p\"\nversion = \"2\""), EVENT_PLUGIN)
+        .unwrap();
     assert_eq!(set.manifest("p").unwrap().version.as_deref(), Some("2"));
     // New calls reach the new module at once ...
-    assert_eq!(within(set.call("p", "describe", Value::Null)).await.unwrap(), "p");
+    assert_eq!(
+        within(set.call("p", "describe", Value::Null))
+            .await
+            .unwrap(),
+        "p"
+    );
     // ... while the call that started on the old one finishes there.
     let slept = within(running).await.unwrap().unwrap();
     assert!(slept.as_u64().unwrap() >= 300);
@@ -204,7 +282,8 @@ impl TempDir {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_nanos();
-        let path = std::env::temp_dir().join(format!("wasmi-set-{tag}-{}-{nanos}", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("wasmi-set-{tag}-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&path).unwrap();
         Self(path)
     }
@@ -221,7 +300,10 @@ async fn a_directory_loads_each_plugin_with_its_manifest_and_reloads() {
     let dir = TempDir::new("dir");
     let write = |name: &str, bytes: &[u8]| std::fs::write(dir.0.join(name), bytes).unwrap();
     write("alpha.wasm", EVENT_PLUGIN);
-    write("alpha.toml", b"version = \"1.0\"\npermissions = [\"storage\"]\n[config]\nk = \"v\"");
+    write(
+        "alpha.toml",
+        b"version = \"1.0\"\npermissions = [\"storage\"]\n[config]\nk = \"v\"",
+    );
     write("beta.wasm", TEST_PLUGIN);
     write("gamma.wasm", TEST_PLUGIN);
     write("gamma.toml", b"permissions = [\"teleport\"]");
@@ -239,7 +321,14 @@ async fn a_directory_loads_each_plugin_with_its_manifest_and_reloads() {
     assert_eq!(failed.len(), 2);
     assert!(matches!(failed[0], (ref f, Error::InvalidModule { .. }) if f == "delta.wasm"));
     match &failed[1] {
-        (f, Error::Manifest { file, field, reason }) => {
+        (
+            f,
+            Error::Manifest {
+                file,
+                field,
+                reason,
+            },
+        ) => {
             assert_eq!(f, "gamma.wasm");
             assert!(file.ends_with("gamma.toml"), "{file}");
             assert_eq!(field.as_deref(), Some("permissions"));
@@ -247,8 +336,16 @@ async fn a_directory_loads_each_plugin_with_its_manifest_and_reloads() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(within(set.call("alpha", "config", Value::Null)).await.unwrap(), json!({"k": "v"}));
-    assert_eq!(within(set.call("beta", "ping", Value::Null)).await.unwrap(), "pong");
+    assert_eq!(
+        within(set.call("alpha", "config", Value::Null))
+            .await
+            .unwrap(),
+        json!({"k": "v"})
+    );
+    assert_eq!(
+        within(set.call("beta", "ping", Value::Null)).await.unwrap(),
+        "pong"
+    );
 
     // Change a manifest and remove a plugin, then load the directory again.
     write("alpha.toml", b"version = \"2.0\"\n[config]\nk = \"w\"");
@@ -256,10 +353,18 @@ async fn a_directory_loads_each_plugin_with_its_manifest_and_reloads() {
     let report = set.load_dir(&dir.0).unwrap();
     assert_eq!(report.loaded, ["alpha"]);
     assert_eq!(report.removed, ["beta"]);
-    assert_eq!(within(set.call("alpha", "config", Value::Null)).await.unwrap(), json!({"k": "w"}));
+    assert_eq!(
+        within(set.call("alpha", "config", Value::Null))
+            .await
+            .unwrap(),
+        json!({"k": "w"})
+    );
     write("alpha.toml", b"version = \"3.0\"");
     set.reload("alpha").unwrap();
-    assert_eq!(set.manifest("alpha").unwrap().version.as_deref(), Some("3.0"));
+    assert_eq!(
+        set.manifest("alpha").unwrap().version.as_deref(),
+        Some("3.0")
+    );
     assert_eq!(set.names(), ["alpha"]);
 }
 
@@ -306,7 +411,8 @@ fn a_refused_call_is_logged_once_per_plugin_and_method() {
                 set.load(manifest("name = \"plain\""), TEST_PLUGIN).unwrap();
                 let get = json!({"method": "storage.get", "params": ["k"]});
                 for _ in 0..5 {
-                    let result = futures::executor::block_on(set.call("plain", "call_host", get.clone()));
+                    let result =
+                        futures::executor::block_on(set.call("plain", "call_host", get.clone()));
                     assert_eq!(rpc_error(result).code, -32002);
                 }
                 counter.0.load(std::sync::atomic::Ordering::SeqCst)

@@ -49,6 +49,8 @@ mod wasi;
 pub use self::inspect::{
     ExportInfo, ExternKind, ImportInfo, ImportSupport, MemoryInfo, ModuleInfo,
 };
+#[cfg(not(target_arch = "wasm32"))]
+pub use self::set::LoadReport;
 pub use self::{
     cancel::CancelHandle,
     discovery::{Discovery, MethodDescription},
@@ -65,8 +67,6 @@ pub use self::{
     },
     wasi::{WASI_FUNCTIONS, WASI_MODULE, WasiFunction, WasiSupport, wasi_function},
 };
-#[cfg(not(target_arch = "wasm32"))]
-pub use self::set::LoadReport;
 pub use wasmi::ValType;
 pub use wasmi_pdk::protocol::{self, LogLevel, RpcError};
 

@@ -38,7 +38,10 @@ impl CallOptions {
     /// [`CallerInfo::chain`](crate::CallerInfo::chain). Used to route calls
     /// between plugins and to stop cycles.
     #[must_use]
-    pub fn with_call_chain<S: Into<Arc<str>>>(mut self, chain: impl IntoIterator<Item = S>) -> Self {
+    pub fn with_call_chain<S: Into<Arc<str>>>(
+        mut self,
+        chain: impl IntoIterator<Item = S>,
+    ) -> Self {
         self.chain = Some(chain.into_iter().map(Into::into).collect());
         self
     }

@@ -10,8 +10,8 @@ use crate::{
     CallOptions, CallOutcome, Error, HostHandler, HostRouter, Limits, LogRecord, MaybeSend,
     MaybeSync,
     call::{InstanceState, WasiEnv, run_call},
-    log::LogSink,
     inspect::{ImportSupport, import_support},
+    log::LogSink,
     wasi,
 };
 

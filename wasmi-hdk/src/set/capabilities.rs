@@ -31,7 +31,9 @@ pub(crate) struct PluginHost {
 
 impl core::fmt::Debug for PluginHost {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("PluginHost").field("granted", &self.granted).finish_non_exhaustive()
+        f.debug_struct("PluginHost")
+            .field("granted", &self.granted)
+            .finish_non_exhaustive()
     }
 }
 
@@ -52,7 +54,13 @@ impl PluginHost {
         capability == BASELINE || self.granted.contains(capability)
     }
 
-    fn denied(&self, set: &SetInner, caller: &CallerInfo, method: &str, capability: &str) -> RpcError {
+    fn denied(
+        &self,
+        set: &SetInner,
+        caller: &CallerInfo,
+        method: &str,
+        capability: &str,
+    ) -> RpcError {
         set.log_denied_once(caller.plugin(), method, capability);
         RpcError::new(
             codes::PERMISSION_DENIED,

@@ -110,7 +110,9 @@ fn default_priority() -> u8 {
     128
 }
 
-fn toml_to_json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Value>, D::Error> {
+fn toml_to_json<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, Value>, D::Error> {
     let table = BTreeMap::<String, toml::Value>::deserialize(d)?;
     table
         .into_iter()
@@ -134,7 +136,11 @@ fn byte_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D:
         Some(Size::Bytes(n)) => return Ok(Some(n)),
         Some(Size::Text(text)) => text,
     };
-    let (digits, unit) = match text.trim().char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+    let (digits, unit) = match text
+        .trim()
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii_digit())
+    {
         Some((at, _)) => text.trim().split_at(at),
         None => (text.trim(), ""),
     };
@@ -143,7 +149,11 @@ fn byte_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D:
         "K" | "KiB" => 10,
         "M" | "MiB" => 20,
         "G" | "GiB" => 30,
-        other => return Err(serde::de::Error::custom(format!("unknown size unit `{other}` (use K, M or G)"))),
+        other => {
+            return Err(serde::de::Error::custom(format!(
+                "unknown size unit `{other}` (use K, M or G)"
+            )));
+        }
     };
     digits
         .parse::<usize>()
@@ -198,7 +208,11 @@ mod tests {
 
     fn field_error(text: &str) -> (Option<String>, String) {
         match Manifest::from_toml(text, "p.toml") {
-            Err(Error::Manifest { file, field, reason }) => {
+            Err(Error::Manifest {
+                file,
+                field,
+                reason,
+            }) => {
                 assert_eq!(file, "p.toml");
                 (field, reason)
             }
@@ -208,7 +222,10 @@ mod tests {
 
     #[test]
     fn an_empty_manifest_is_all_defaults() {
-        assert_eq!(Manifest::from_toml("", "p.toml").unwrap(), Manifest::default());
+        assert_eq!(
+            Manifest::from_toml("", "p.toml").unwrap(),
+            Manifest::default()
+        );
     }
 
     #[test]

@@ -147,7 +147,10 @@ impl SetInner {
 
     fn entries(&self) -> Vec<(String, Entry)> {
         let plugins = self.plugins.read().unwrap_or_else(PoisonError::into_inner);
-        plugins.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        plugins
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 
     fn names(&self) -> Vec<String> {
@@ -156,12 +159,17 @@ impl SetInner {
     }
 
     pub(crate) fn host_method(&self, method: &str) -> Option<(&str, &Arc<dyn HostHandler>)> {
-        self.methods.get(method).map(|(cap, handler)| (cap.as_str(), handler))
+        self.methods
+            .get(method)
+            .map(|(cap, handler)| (cap.as_str(), handler))
     }
 
     /// Logs a refused host call the first time this plugin makes it.
     pub(crate) fn log_denied_once(&self, plugin: &str, method: &str, capability: &str) {
-        let mut logged = self.denied_logged.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut logged = self
+            .denied_logged
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if logged.insert((plugin.to_owned(), method.to_owned())) {
             tracing::warn!(
                 target: "wasmi_plugin",
@@ -185,7 +193,10 @@ impl PluginSet {
     /// [`Error::Manifest`] if the manifest names no plugin or asks for an
     /// unknown permission; every [`PluginBuilder::build`](crate::PluginBuilder::build) error.
     pub fn load(&self, manifest: Manifest, wasm: &[u8]) -> Result<(), Error> {
-        let file = manifest.name.clone().unwrap_or_else(|| "manifest".to_owned());
+        let file = manifest
+            .name
+            .clone()
+            .unwrap_or_else(|| "manifest".to_owned());
         self.load_entry(manifest, wasm, None, &file)
     }
 
@@ -213,7 +224,12 @@ impl PluginSet {
                 field: Some("permissions".to_owned()),
                 reason: format!(
                     "unknown permission `{unknown}` (known: {})",
-                    self.inner.capabilities.iter().cloned().collect::<Vec<_>>().join(", ")
+                    self.inner
+                        .capabilities
+                        .iter()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             });
         }
@@ -235,13 +251,20 @@ impl PluginSet {
             manifest: Arc::new(manifest),
             source,
         };
-        let mut plugins = self.inner.plugins.write().unwrap_or_else(PoisonError::into_inner);
+        let mut plugins = self
+            .inner
+            .plugins
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         plugins.insert(name, entry);
         Ok(())
     }
 
     /// The file each plugin loaded from a file came from.
-    #[cfg_attr(target_arch = "wasm32", expect(dead_code, reason = "no files in the browser"))]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        expect(dead_code, reason = "no files in the browser")
+    )]
     pub(crate) fn sources(&self) -> Vec<(String, std::path::PathBuf)> {
         self.inner
             .entries()
@@ -252,7 +275,11 @@ impl PluginSet {
 
     /// Removes a plugin; calls already running finish.
     pub fn unload(&self, name: &str) -> bool {
-        let mut plugins = self.inner.plugins.write().unwrap_or_else(PoisonError::into_inner);
+        let mut plugins = self
+            .inner
+            .plugins
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         plugins.remove(name).is_some()
     }
 
@@ -268,7 +295,11 @@ impl PluginSet {
 
     /// A loaded plugin's manifest.
     pub fn manifest(&self, name: &str) -> Option<Arc<Manifest>> {
-        let plugins = self.inner.plugins.read().unwrap_or_else(PoisonError::into_inner);
+        let plugins = self
+            .inner
+            .plugins
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
         plugins.get(name).map(|entry| entry.manifest.clone())
     }
 
@@ -336,7 +367,12 @@ impl PluginSet {
 }
 
 /// Applies one handler's reply to the event.
-fn apply(reply: EventReply, modifiable: bool, plugin: &str, outcome: &mut EmitOutcome) -> HandlerDecision {
+fn apply(
+    reply: EventReply,
+    modifiable: bool,
+    plugin: &str,
+    outcome: &mut EmitOutcome,
+) -> HandlerDecision {
     let wants_change = reply.stop || reply.payload.is_some();
     if !modifiable {
         if wants_change {

@@ -160,4 +160,3 @@ fn decode<R: DeserializeOwned + 'static>(value: Value) -> Result<R, serde_json::
     }
     serde_json::from_value(value.unwrap_or_default())
 }
-

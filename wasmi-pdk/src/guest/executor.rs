@@ -56,7 +56,10 @@ impl Pending {
     }
 
     fn get_mut(&mut self, id: &i64) -> Option<&mut Slot> {
-        self.0.iter_mut().find(|(k, _)| k == id).map(|(_, slot)| slot)
+        self.0
+            .iter_mut()
+            .find(|(k, _)| k == id)
+            .map(|(_, slot)| slot)
     }
 
     fn remove(&mut self, id: &i64) {

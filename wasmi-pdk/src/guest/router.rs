@@ -94,7 +94,10 @@ impl Router {
     {
         fn schemas<P: schemars::JsonSchema, R: schemars::JsonSchema>() -> (Value, Value) {
             let json = |s: schemars::Schema| serde_json::to_value(s).unwrap_or_default();
-            (json(schemars::schema_for!(P)), json(schemars::schema_for!(R)))
+            (
+                json(schemars::schema_for!(P)),
+                json(schemars::schema_for!(R)),
+            )
         }
         self.schemas.insert(name.to_owned(), schemas::<P, R>);
         self.method(name, handler)

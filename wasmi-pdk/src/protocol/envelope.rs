@@ -114,7 +114,9 @@ pub(crate) fn parse_fast(line: &[u8]) -> Option<Message> {
         }));
     }
     let rest = body.strip_prefix(br#","method":""#)?;
-    let end = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+    let end = rest
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
     if rest[end] != b'"' {
         return None;
     }
@@ -151,7 +153,13 @@ mod tests {
 
     #[test]
     fn written_lines_are_what_serde_would_write() {
-        for id in [Id::Number(0), Id::Number(-42), Id::Number(i64::MAX), Id::from("a\"b"), Id::Null] {
+        for id in [
+            Id::Number(0),
+            Id::Number(-42),
+            Id::Number(i64::MAX),
+            Id::from("a\"b"),
+            Id::Null,
+        ] {
             for params in [None, Some(json!([1, "x\ny"])), Some(json!({"k": null}))] {
                 let request = Request {
                     id: id.clone(),

@@ -61,7 +61,10 @@ mod tests {
     #[test]
     fn replies_are_small_on_the_wire() {
         assert_eq!(serde_json::to_value(EventReply::keep()).unwrap(), json!({}));
-        assert_eq!(serde_json::to_value(EventReply::stop()).unwrap(), json!({"stop": true}));
+        assert_eq!(
+            serde_json::to_value(EventReply::stop()).unwrap(),
+            json!({"stop": true})
+        );
         let back: EventReply = serde_json::from_value(json!({"payload": 1})).unwrap();
         assert_eq!(back, EventReply::modify(json!(1)));
     }
