@@ -771,3 +771,43 @@ async fn huge_params_are_refused_at_the_default_limit() {
     let echoed = within(plugin.call("echo", big.clone())).await.unwrap();
     assert_eq!(echoed, big);
 }
+
+// ---------------------------------------------------------------- fuzzing regressions
+
+/// `protocol_parse` found that a large number read 1 ULP off, and changed
+/// again each time it was printed and read: a plugin's result drifted on
+/// its way to the host. The host now reads floats exactly.
+#[test]
+fn fuzz_regression_a_float_reads_exactly_and_round_trips() {
+    use wasmi_hdk::protocol::{Message, Response};
+
+    let line = br#"{"jsonrpc":"2.0","id":-7,"result":111111111119111111111}"#;
+    let message = Message::from_slice(line).unwrap();
+    let Message::Response(Response { outcome, .. }) = &message else {
+        panic!("{message:?}");
+    };
+    assert_eq!(
+        outcome.as_ref().unwrap(),
+        &json!(111_111_111_119_111_111_111.0_f64)
+    );
+    assert_eq!(Message::parse(&message.to_line()).unwrap(), message);
+}
+
+/// `protocol_parse` found that the fast path read id `-0` as `0` while the
+/// general parser refuses it (serde reads `-0` as a float): both refuse it now.
+#[test]
+fn fuzz_regression_id_minus_zero_is_refused_on_both_paths() {
+    use wasmi_hdk::protocol::Message;
+
+    for line in [
+        &br#"{"jsonrpc":"2.0","id":-0,"result":{}}"#[..],
+        br#" {"jsonrpc":"2.0","id":-0,"result":{}}"#,
+        br#"{"jsonrpc":"2.0","id":-0,"method":"m"}"#,
+    ] {
+        assert!(
+            Message::from_slice(line).is_err(),
+            "{}",
+            String::from_utf8_lossy(line)
+        );
+    }
+}

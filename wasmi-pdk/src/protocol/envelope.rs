@@ -97,6 +97,11 @@ fn split_int(bytes: &[u8]) -> Option<(i64, &[u8])> {
     let magnitude = digits[..len]
         .iter()
         .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+    // `-0` reads as a float in serde_json, which an id is not: leave it to
+    // the general parser too, so both paths reject it (found by fuzzing).
+    if negative && magnitude == 0 {
+        return None;
+    }
     let value = if negative { -magnitude } else { magnitude };
     Some((value, &digits[len..]))
 }
@@ -201,6 +206,9 @@ mod tests {
             r#"{"jsonrpc":"2.0","id":1,"result":}"#,
             r#"{"jsonrpc":"2.0","id":99999999999999999999,"result":1}"#,
             r#"{"jsonrpc":"2.0","id":1,"method":"m","params":[1],"extra":true}"#,
+            // Fuzzing regression: `-0` is not an integer to serde_json.
+            r#"{"jsonrpc":"2.0","id":-0,"result":{}}"#,
+            r#"{"jsonrpc":"2.0","id":-0,"method":"m"}"#,
         ];
         for text in lines {
             let general = Message::from_slice_general(text.as_bytes()).ok();
