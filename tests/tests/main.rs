@@ -12,6 +12,7 @@ mod languages;
 mod loading;
 mod misbehaviour;
 mod plugin_set;
+mod soak;
 mod wasi;
 
 // The library target only exists to hold the package; the tests are here.
