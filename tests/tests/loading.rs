@@ -88,6 +88,80 @@ async fn a_huge_initial_memory_is_a_memory_limit() {
     }
 }
 
+/// Each of these module shapes is refused when its instance is made, before
+/// any of its code runs, with the reason; instantiation costs no more than
+/// for any small module.
+#[tokio::test]
+async fn oversized_tables_and_extra_memories_are_refused_at_instantiation() {
+    let cases = [
+        // 100 million table elements: about a gigabyte outside the memory cap.
+        (
+            r#"(table 100000000 funcref)"#,
+            "a resource limiter denied to allocate or grow the table",
+        ),
+        (
+            r#"(table 1 funcref) (table 1 funcref) (table 1 funcref) (table 1 funcref) (table 1 funcref)"#,
+            "too many tables",
+        ),
+        (r#"(memory $second 1)"#, "too many linear memories"),
+    ];
+    for (extra, reason) in cases {
+        let plugin = Plugin::new(&module(extra)).unwrap();
+        match within(plugin.call("anything", Value::Null)).await {
+            Err(Error::Instantiation { reason: r }) => assert!(r.contains(reason), "{extra}: {r}"),
+            other => panic!("{extra}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_table_that_grows_without_end_is_refused_past_its_bound() {
+    // `table.grow` answers -1 past 1 048 576 elements; the plugin then traps.
+    let bytes = module(
+        r#"(table $t 1 funcref)
+        (func $grow (result i32)
+          (loop $more
+            (br_if $more (i32.ne (table.grow $t (ref.null func) (i32.const 100000)) (i32.const -1))))
+          (table.size $t))
+        (func $check (if (i32.gt_u (call $grow) (i32.const 1048576)) (then unreachable)))
+        (start $check)"#,
+    );
+    let plugin = Plugin::new(&bytes).unwrap();
+    let error = within(plugin.call("anything", Value::Null))
+        .await
+        .unwrap_err();
+    // The start section ran to its end: the table stopped growing at its bound.
+    assert!(
+        matches!(
+            &error,
+            Error::Protocol {
+                violation: wasmi_hdk::ProtocolViolation::NoResponse { exit_code: None },
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_data_segment_outside_memory_is_a_trap_at_instantiation() {
+    let bytes = module(r#"(data (i32.const 65530) "0123456789")"#);
+    let plugin = Plugin::new(&bytes).unwrap();
+    let error = within(plugin.call("anything", Value::Null))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Trap {
+                code: Some(wasmi_hdk::TrapCode::MemoryOutOfBounds),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
 #[tokio::test]
 async fn returning_without_answering_is_a_protocol_violation() {
     let plugin = Plugin::new(&module("")).unwrap();
