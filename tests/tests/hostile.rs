@@ -15,7 +15,7 @@ use wasmi_hdk::{
     ProtocolViolation, RpcError, TrapCode, ValType, WASI_FUNCTIONS,
 };
 
-use crate::util::{builder, echo_host, misbehaving, test_plugin, wat, within};
+use crate::util::{builder, echo_host, misbehaving, test_plugin, violation, wat, within};
 
 /// Where the method name starts in the host's request line.
 const METHOD_AT: usize = r#"{"jsonrpc":"2.0","id":1,"method":""#.len();
@@ -114,13 +114,6 @@ async fn bad_call(plugin: &Plugin) -> Error {
         .expect_err("the misbehaving call must fail");
     still_ok(plugin).await;
     error
-}
-
-fn violation(error: Error) -> ProtocolViolation {
-    match error {
-        Error::Protocol { violation, .. } => violation,
-        other => panic!("expected a protocol violation, got {other:?}"),
-    }
 }
 
 #[tokio::test]

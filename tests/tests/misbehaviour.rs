@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use wasmi_hdk::{CallOptions, CancelHandle, Error, Limits, Plugin, ProtocolViolation, TrapCode};
 
-use crate::util::{builder, capturing, misbehaving, within};
+use crate::util::{builder, capturing, misbehaving, violation, within};
 
 /// After whatever happened, the plugin still works.
 async fn still_serves(plugin: &Plugin) {
@@ -23,13 +23,6 @@ async fn call(plugin: &Plugin, method: &str, params: Value) -> Error {
     let error = result.expect_err("the call should fail");
     still_serves(plugin).await;
     error
-}
-
-fn violation(error: Error) -> ProtocolViolation {
-    match error {
-        Error::Protocol { violation, .. } => violation,
-        other => panic!("expected a protocol violation, got {other:?}"),
-    }
 }
 
 #[tokio::test]
@@ -66,43 +59,37 @@ async fn an_infinite_loop_is_stopped_by_the_timeout() {
     );
 }
 
-#[tokio::test]
-async fn a_cancel_handle_stops_a_running_call_from_another_task() {
-    let plugin = misbehaving(builder());
+/// Starts `method` on its own task, cancels it from this one 50 ms later
+/// and expects `Cancelled`.
+async fn cancel_from_another_task(plugin: &Plugin, method: &str, params: Value) {
     let cancel = CancelHandle::new();
-    let running = plugin.call_with(
-        "loop",
-        Value::Null,
-        CallOptions::new().with_cancel(cancel.clone()),
-    );
-    let task = tokio::spawn(running);
+    let options = CallOptions::new().with_cancel(cancel.clone());
+    let task = tokio::spawn(plugin.call_with(method, params, options));
     tokio::time::sleep(Duration::from_millis(50)).await;
     cancel.cancel();
     let outcome = within(task).await.unwrap();
     assert!(
         matches!(outcome.result, Err(Error::Cancelled)),
-        "{:?}",
+        "{method}: {:?}",
         outcome.result
     );
+}
+
+#[tokio::test]
+async fn a_cancel_handle_stops_a_running_call_from_another_task() {
+    let plugin = misbehaving(builder());
+    cancel_from_another_task(&plugin, "loop", Value::Null).await;
     still_serves(&plugin).await;
 }
 
 #[tokio::test]
 async fn cancel_also_stops_a_call_that_waits() {
-    let plugin = misbehaving(builder());
-    let cancel = CancelHandle::new();
-    let options = CallOptions::new().with_cancel(cancel.clone());
-    let sleeping = crate::util::test_plugin().call_with("sleep", json!(60_000), options);
-    let task = tokio::spawn(sleeping);
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    cancel.cancel();
-    let outcome = within(task).await.unwrap();
-    assert!(
-        matches!(outcome.result, Err(Error::Cancelled)),
-        "{:?}",
-        outcome.result
+    let plugin = crate::util::test_plugin();
+    cancel_from_another_task(&plugin, "sleep", json!(60_000)).await;
+    assert_eq!(
+        within(plugin.call("ping", Value::Null)).await.unwrap(),
+        "pong"
     );
-    still_serves(&plugin).await;
 }
 
 #[tokio::test]

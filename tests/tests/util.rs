@@ -4,7 +4,7 @@ use std::{
     time::Duration,
 };
 
-use wasmi_hdk::{HostRouter, LogLevel, Plugin, PluginBuilder, RpcError};
+use wasmi_hdk::{Error, HostRouter, LogLevel, Plugin, PluginBuilder, ProtocolViolation, RpcError};
 
 /// How long any one test may wait before it counts as hung.
 const HANG: Duration = Duration::from_secs(30);
@@ -72,4 +72,12 @@ pub(crate) fn capturing(builder: PluginBuilder) -> (PluginBuilder, Captured) {
 /// Compiles WAT text to wasm bytes.
 pub(crate) fn wat(text: &str) -> Vec<u8> {
     wat::parse_str(text).unwrap()
+}
+
+/// The protocol violation `error` is; any other error fails the test.
+pub(crate) fn violation(error: Error) -> ProtocolViolation {
+    match error {
+        Error::Protocol { violation, .. } => violation,
+        other => panic!("expected a protocol violation, got {other:?}"),
+    }
 }
