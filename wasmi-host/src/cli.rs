@@ -102,6 +102,10 @@ pub(crate) struct ServeArgs {
     )]
     pub(crate) plugins: Option<PathBuf>,
 
+    /// Requests running at once; more wait, and stdin is not read while as many lines wait
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) max_concurrent: u32,
+
     /// Limits, environment and host methods.
     #[command(flatten)]
     pub(crate) run: RunArgs,
@@ -213,6 +217,10 @@ pub(crate) struct LimitArgs {
     /// Linear-memory cap per instance, in bytes or with K, M, G [default: 64M]
     #[arg(long, value_name = "BYTES", value_parser = units::parse_bytes)]
     pub(crate) max_memory: Option<usize>,
+
+    /// Largest protocol line either way, in bytes or with K, M, G; `serve` answers a longer input line -32600 [default: 16M]
+    #[arg(long, value_name = "BYTES", value_parser = units::parse_bytes)]
+    pub(crate) max_message: Option<usize>,
 }
 
 /// Host methods answered with fixed results.
@@ -272,8 +280,10 @@ Reads one JSON-RPC 2.0 message (or batch) per line on stdin and answers each
 request on stdout, one line each, from a fresh plugin instance. Requests run
 concurrently, so answers may come out of order: match them by id.
 Notifications get no answer. A plugin failure (trap, limit, timeout...)
-answers -32000 with data {\"kind\": ...}. At end of input the server
-finishes the requests in flight and exits.
+answers -32000 with data {\"kind\": ...}. At most --max-concurrent
+requests run at once; a line longer than --max-message is answered -32600
+and skipped. At end of input the server finishes the requests in flight
+and exits.
 
 With --plugins DIR it serves every NAME.wasm of DIR (NAME.toml beside it is
 its manifest: name, permissions, limits, env, config, events) and a request

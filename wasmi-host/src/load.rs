@@ -156,6 +156,9 @@ pub(crate) fn limits(flags: &LimitArgs, defaults: Limits) -> Limits {
     if let Some(bytes) = flags.max_memory {
         limits = limits.with_max_memory(bytes);
     }
+    if let Some(bytes) = flags.max_message {
+        limits = limits.with_max_message(bytes);
+    }
     limits
 }
 

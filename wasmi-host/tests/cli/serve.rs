@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::util::{misbehaving, wasmi_host_with_stdin};
+use super::util::{misbehaving, wasmi_host, wasmi_host_with_stdin};
 
 /// Every stdout line parsed; each must be a single line of JSON.
 fn lines(stdout: &str) -> Vec<Value> {
@@ -151,4 +151,62 @@ fn plugin_logs_stay_off_stdout() {
             .contains("[test-plugin INFO test_plugin] info line"),
         "{run:#?}"
     );
+}
+
+#[test]
+fn a_line_over_the_message_limit_is_refused_and_the_next_one_answered() {
+    // 64 KiB without a newline, then a request, against a 1 KiB limit. The
+    // server never holds the long line: it answers -32600 and reads on.
+    let long = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"echo","params":["{}"]}}"#,
+        "x".repeat(64 << 10)
+    );
+    let input = format!(
+        "{long}\n{}\n",
+        r#"{"jsonrpc":"2.0","id":2,"method":"ping"}"#
+    );
+    let run = wasmi_host_with_stdin(&["serve", "--max-message", "1K"], &input).expect_code(0);
+    let out = lines(&run.stdout);
+    assert_eq!(out.len(), 2, "{run:#?}");
+    let refused = out
+        .iter()
+        .find(|r| r["id"].is_null())
+        .expect("an answer for the long line");
+    assert_eq!(refused["error"]["code"], -32600);
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("{} bytes", long.len())) && message.contains("1024 bytes"),
+        "{message}"
+    );
+    assert_eq!(by_id(&out)["2"]["result"], "pong");
+}
+
+#[test]
+fn max_concurrent_one_answers_in_input_order() {
+    // The same input as `answers_concurrently_out_of_order`, one call at a
+    // time: the fast request waits for the slow one, in a batch too.
+    let slow = r#"{"jsonrpc":"2.0","id":"slow","method":"sleep","params":[300]}"#;
+    let fast = r#"{"jsonrpc":"2.0","id":"fast","method":"ping"}"#;
+    let input = format!("{slow}\n{fast}\n");
+    let run = wasmi_host_with_stdin(&["serve", "--max-concurrent", "1"], &input).expect_code(0);
+    let ids: Vec<String> = lines(&run.stdout)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(ids, ["slow", "fast"], "{run:#?}");
+
+    // Two 200 ms sleeps in one batch take 400 ms or more, one after the other.
+    let sleep = |id| format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"sleep","params":[200]}}"#);
+    let batch = format!("[{},{}]\n", sleep(1), sleep(2));
+    let started = std::time::Instant::now();
+    let run = wasmi_host_with_stdin(&["serve", "--max-concurrent", "1"], &batch).expect_code(0);
+    assert_eq!(
+        lines(&run.stdout)[0].as_array().map(Vec::len),
+        Some(2),
+        "{run:#?}"
+    );
+    assert!(started.elapsed() >= std::time::Duration::from_millis(400));
+
+    let run = wasmi_host(&["serve", "--max-concurrent", "0"]).expect_code(2);
+    assert!(run.stderr.contains("--max-concurrent"), "{run:#?}");
 }

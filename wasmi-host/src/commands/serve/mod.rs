@@ -3,11 +3,15 @@
 //! fresh plugin instance, concurrently: of one plugin, or of a directory
 //! of plugins addressed as `PLUGIN.METHOD`.
 
+mod input;
+
+use std::sync::Arc;
+
 use futures::future::join_all;
 use serde_json::Value;
 use tokio::{
-    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
-    sync::mpsc,
+    io::{AsyncWriteExt, BufReader},
+    sync::{Semaphore, mpsc},
     task::JoinSet,
 };
 use wasmi_hdk::{
@@ -15,6 +19,7 @@ use wasmi_hdk::{
     protocol::{Id, Message, MessageError, Response, codes::METHOD_NOT_FOUND},
 };
 
+use self::input::InputLine;
 use crate::{
     cli::ServeArgs,
     error::CliError,
@@ -90,40 +95,60 @@ pub(crate) async fn run(args: ServeArgs, verbosity: Verbosity) -> Result<Exit, C
             Target::Plugin(plugin)
         }
     };
+    let line_limit = load::limits(&args.run.limits, load::default_limits()).max_message();
+    let slots = args.max_concurrent as usize;
+    let (calls, lines) = (
+        Arc::new(Semaphore::new(slots)),
+        Arc::new(Semaphore::new(slots)),
+    );
     let (lines_out, lines_to_write) = mpsc::unbounded_channel();
     let writer = tokio::spawn(write_lines(lines_to_write));
     let mut in_flight = JoinSet::new();
     let mut stdin = BufReader::new(tokio::io::stdin());
     let mut line = Vec::new();
     loop {
-        line.clear();
-        let read = stdin
-            .read_until(b'\n', &mut line)
+        // At most `max_concurrent` lines are being answered: past that,
+        // reading waits, and the client's writes with it.
+        let permit = lines
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
+        let read = input::read_line(&mut stdin, &mut line, line_limit)
             .await
             .map_err(|source| CliError::Io {
                 what: "cannot read stdin",
                 source,
             })?;
-        if read == 0 {
-            break;
-        }
-        let text = match String::from_utf8(core::mem::take(&mut line)) {
-            Ok(text) => text,
-            Err(e) => {
-                let error = RpcError::parse_error(format!("the line is not UTF-8: {e}"));
+        let text = match read {
+            InputLine::End => break,
+            InputLine::TooLong(length) => {
+                let error = RpcError::invalid_request(format!(
+                    "the line is {length} bytes, over the limit of {line_limit} bytes (--max-message)"
+                ));
                 let _ = lines_out.send(response(Id::Null, Err(error)));
                 continue;
             }
+            InputLine::Line => match String::from_utf8(core::mem::take(&mut line)) {
+                Ok(text) => text,
+                Err(e) => {
+                    let error = RpcError::parse_error(format!("the line is not UTF-8: {e}"));
+                    let _ = lines_out.send(response(Id::Null, Err(error)));
+                    continue;
+                }
+            },
         };
         if text.trim().is_empty() {
             continue;
         }
         let target = target.clone();
+        let calls = calls.clone();
         let lines_out = lines_out.clone();
         in_flight.spawn(async move {
-            if let Some(answer) = answer_line(&target, text.trim()).await {
+            if let Some(answer) = answer_line(&target, &calls, text.trim()).await {
                 let _ = lines_out.send(answer);
             }
+            drop(permit);
         });
         // Forget the finished ones, so a long session does not pile them up.
         while in_flight.try_join_next().is_some() {}
@@ -155,7 +180,7 @@ async fn write_lines(mut lines: mpsc::UnboundedReceiver<String>) -> std::io::Res
 }
 
 /// The answer to one input line (a message or a batch), if it needs one.
-async fn answer_line(target: &Target, line: &str) -> Option<String> {
+async fn answer_line(target: &Target, calls: &Semaphore, line: &str) -> Option<String> {
     let value: Value = match serde_json::from_str(line) {
         Ok(value) => value,
         Err(e) => return Some(response(Id::Null, Err(RpcError::parse_error(e)))),
@@ -166,17 +191,18 @@ async fn answer_line(target: &Target, line: &str) -> Option<String> {
             Err(RpcError::invalid_request("an empty batch")),
         )),
         Value::Array(items) => {
-            let answers = join_all(items.into_iter().map(|item| answer(target, item))).await;
+            let answers = join_all(items.into_iter().map(|item| answer(target, calls, item))).await;
             let answers: Vec<String> = answers.into_iter().flatten().collect();
             (!answers.is_empty()).then(|| format!("[{}]", answers.join(",")))
         }
-        single => answer(target, single).await,
+        single => answer(target, calls, single).await,
     }
 }
 
 /// Runs one message: a request gets the plugin's answer, a notification
-/// runs and gets none, anything else is an invalid request.
-async fn answer(target: &Target, message: Value) -> Option<String> {
+/// runs and gets none, anything else is an invalid request. A call waits
+/// for one of the `calls` permits (`--max-concurrent`) before it starts.
+async fn answer(target: &Target, calls: &Semaphore, message: Value) -> Option<String> {
     if !message.is_object() {
         return Some(response(
             Id::Null,
@@ -187,6 +213,7 @@ async fn answer(target: &Target, message: Value) -> Option<String> {
     match parsed {
         Ok(Message::Request(request)) => {
             tracing::debug!(id = %request.id, method = %request.method, "request");
+            let _running = calls.acquire().await;
             let result = target
                 .call(&request.method, request.params.unwrap_or(Value::Null))
                 .await;
@@ -198,6 +225,7 @@ async fn answer(target: &Target, message: Value) -> Option<String> {
         Ok(Message::Notification(notification)) => {
             tracing::debug!(method = %notification.method, "notification");
             let params = notification.params.unwrap_or(Value::Null);
+            let _running = calls.acquire().await;
             if let Err(e) = target.call(&notification.method, params).await {
                 tracing::warn!(
                     method = %notification.method,
