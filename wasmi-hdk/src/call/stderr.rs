@@ -1,7 +1,7 @@
 //! The plugin's stderr: split into lines, forwarded as log records, and
 //! the last few KiB kept for error reports.
 
-use std::sync::Arc;
+use std::{panic::AssertUnwindSafe, sync::Arc};
 
 use wasmi_pdk::protocol::LogLine;
 
@@ -9,11 +9,6 @@ use crate::{LogRecord, log::LogSink};
 
 /// Longest log line forwarded; the rest of a longer line is dropped.
 const MAX_LOG_LINE: usize = 8 << 10;
-
-/// Most log lines one write to stderr forwards; the rest of that write is
-/// dropped and reported as one line, so a single write of megabytes of
-/// newlines cannot keep the host busy for seconds.
-const MAX_LINES_PER_WRITE: usize = 4096;
 
 #[derive(Debug)]
 pub(crate) struct StderrLog {
@@ -24,6 +19,8 @@ pub(crate) struct StderrLog {
     discarding: bool,
     tail: Vec<u8>,
     max_tail: usize,
+    /// The log handler panicked: this call's later lines are not forwarded.
+    sink_panicked: bool,
     pub(crate) bytes: u64,
 }
 
@@ -36,20 +33,17 @@ impl StderrLog {
             discarding: false,
             tail: Vec::new(),
             max_tail,
+            sink_panicked: false,
             bytes: 0,
         }
     }
 
+    /// Takes bytes written to stderr. `fd_write` hands over at most 4096
+    /// lines at a time, which bounds the log records one write makes.
     pub(crate) fn write(&mut self, mut bytes: &[u8]) {
         self.bytes += bytes.len() as u64;
         self.keep_tail(bytes);
-        let mut emitted = 0;
         while !bytes.is_empty() {
-            if emitted == MAX_LINES_PER_WRITE {
-                bytes = self.drop_lines(bytes);
-                emitted += 1;
-                continue;
-            }
             let (chunk, rest, ended) = match memchr::memchr(b'\n', bytes) {
                 Some(i) => (&bytes[..i], &bytes[i + 1..], true),
                 None => (bytes, &[][..], false),
@@ -62,7 +56,6 @@ impl StderrLog {
                 if chunk.len() > room {
                     self.partial.extend_from_slice(" [cut]".as_bytes());
                     self.emit();
-                    emitted += 1;
                     self.discarding = true;
                 }
             }
@@ -71,29 +64,9 @@ impl StderrLog {
                     self.discarding = false;
                 } else {
                     self.emit();
-                    emitted += 1;
                 }
             }
         }
-    }
-
-    /// Drops the complete lines of `bytes` (the line in progress included)
-    /// with one line saying how many; returns what follows the last newline.
-    fn drop_lines<'b>(&mut self, bytes: &'b [u8]) -> &'b [u8] {
-        let Some(last) = memchr::memrchr(b'\n', bytes) else {
-            return bytes;
-        };
-        let dropped = memchr::memchr_iter(b'\n', &bytes[..=last]).count();
-        self.partial.clear();
-        self.discarding = false;
-        self.partial.extend_from_slice(
-            format!(
-                "WARN {dropped} log lines dropped: more than {MAX_LINES_PER_WRITE} in one write"
-            )
-            .as_bytes(),
-        );
-        self.emit();
-        &bytes[last + 1..]
     }
 
     /// Forwards a last unterminated line, if any.
@@ -103,15 +76,24 @@ impl StderrLog {
         }
     }
 
+    /// Forwards the line in `partial` to the log sink. The sink is the
+    /// application's code running inside a WASI call, where wasmi cannot
+    /// unwind: a panic in it is caught here (and the sink left alone for
+    /// the rest of the call) instead of aborting the process.
     fn emit(&mut self) {
-        let text = String::from_utf8_lossy(&self.partial);
-        let line = LogLine::parse(&text);
-        self.sink.emit(&LogRecord {
-            plugin: &self.plugin,
-            level: line.level,
-            target: line.target,
-            message: line.message,
-        });
+        if !self.sink_panicked {
+            let text = String::from_utf8_lossy(&self.partial);
+            let line = LogLine::parse(&text);
+            let record = LogRecord {
+                plugin: &self.plugin,
+                level: line.level,
+                target: line.target,
+                message: line.message,
+            };
+            let sink = &self.sink;
+            self.sink_panicked =
+                std::panic::catch_unwind(AssertUnwindSafe(|| sink.emit(&record))).is_err();
+        }
         self.partial.clear();
     }
 
@@ -121,7 +103,7 @@ impl StderrLog {
         }
         let bytes = &bytes[bytes.len().saturating_sub(self.max_tail)..];
         self.tail.extend_from_slice(bytes);
-        if self.tail.len() > 2 * self.max_tail {
+        if self.tail.len() > self.max_tail.saturating_mul(2) {
             let cut = self.tail.len() - self.max_tail;
             self.tail.drain(..cut);
         }
@@ -195,23 +177,23 @@ mod tests {
     }
 
     #[test]
-    fn one_write_forwards_a_bounded_number_of_lines() {
-        let (mut log, seen) = collecting(64);
-        let mut flood = b"one\n".repeat(MAX_LINES_PER_WRITE + 10);
-        flood.extend_from_slice(b"unfinished");
-        log.write(&flood);
-        log.write(b" line\nnext write\n");
-        let seen = seen.lock().unwrap();
-        assert_eq!(seen.len(), MAX_LINES_PER_WRITE + 3);
-        assert!(seen[..MAX_LINES_PER_WRITE].iter().all(|(_, m)| m == "one"));
-        assert_eq!(
-            seen[MAX_LINES_PER_WRITE],
-            (
-                LogLevel::Warn,
-                format!("10 log lines dropped: more than {MAX_LINES_PER_WRITE} in one write")
-            )
-        );
-        assert_eq!(seen[MAX_LINES_PER_WRITE + 1].1, "unfinished line");
-        assert_eq!(seen[MAX_LINES_PER_WRITE + 2].1, "next write");
+    fn a_panicking_sink_is_caught_and_left_alone() {
+        let calls = Arc::new(Mutex::new(0));
+        let counted = calls.clone();
+        let sink = LogSink::Callback(Arc::new(move |_: &LogRecord<'_>| {
+            *counted.lock().unwrap() += 1;
+            panic!("log handler bug");
+        }));
+        let mut log = StderrLog::new("p".into(), sink, 64);
+        log.write(b"one\ntwo\nthree\n");
+        assert_eq!(*calls.lock().unwrap(), 1);
+        assert_eq!(log.tail(), "one\ntwo\nthree\n");
+    }
+
+    #[test]
+    fn an_unbounded_tail_does_not_overflow() {
+        let (mut log, _) = collecting(usize::MAX);
+        log.write(b"kept\n");
+        assert_eq!(log.tail(), "kept\n");
     }
 }

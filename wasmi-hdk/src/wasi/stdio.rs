@@ -98,6 +98,16 @@ pub(super) fn read_into<T: WasiView>(
     mem.write_u32(nread, total)
 }
 
+/// Most lines one `fd_write` takes; the rest is a short write.
+const MAX_LINES_PER_WRITE: usize = 4096;
+
+/// Writes the iovecs in order and reports how many bytes it took: all of
+/// them, unless the write holds more than [`MAX_LINES_PER_WRITE`] lines or
+/// more bytes than the plugin's memory (only iovecs that overlap can). Then
+/// it is a short write, which writers built on wasi-libc, Rust, Go and Zig
+/// complete by writing the rest. This bounds what one call makes the host
+/// do (copy, parse messages, forward log lines) by the memory it was given,
+/// so the timeout and cancellation act between calls.
 pub(super) fn fd_write<T: WasiView>(
     mut caller: Caller<'_, T>,
     fd: i32,
@@ -108,34 +118,46 @@ pub(super) fn fd_write<T: WasiView>(
     if fd != STDOUT && fd != STDERR {
         return Ok(Errno::BADF.0);
     }
-    // What the call handled, to charge for it: bytes, buffers, log lines.
+    let (iovs, count, nwritten) = (iovs as u32, iovs_len as u32, nwritten as u32);
+    // What the call handled, to charge for it: iovecs walked, bytes, lines.
     let mut work = (0u64, 0u64, 0u64);
     let outcome = with_memory(&mut caller, |mem, state| {
-        let vecs = mem.iovecs(iovs as u32, iovs_len as u32)?;
-        work.1 = vecs.len() as u64;
-        for &(ptr, len) in &vecs {
-            mem.slice(ptr, len)?;
+        // Check every iovec first, so a bad pointer loses no output.
+        mem.slice(iovs, count.checked_mul(8).ok_or(Errno::FAULT)?)?;
+        for i in 0..count {
+            work.0 += 1;
+            mem.slice(mem.read_u32(iovs + i * 8)?, mem.read_u32(iovs + i * 8 + 4)?)?;
         }
-        mem.slice(nwritten as u32, 4)?;
+        mem.slice(nwritten, 4)?;
+        let (mut bytes_left, mut lines_left) = (mem.len(), MAX_LINES_PER_WRITE);
         let mut total: u32 = 0;
-        for (ptr, len) in vecs {
-            let bytes = mem.slice(ptr, len)?;
-            work.0 += u64::from(len);
+        for i in 0..count {
+            let (ptr, len) = (mem.read_u32(iovs + i * 8)?, mem.read_u32(iovs + i * 8 + 4)?);
+            let buffer = mem.slice(ptr, len.min(bytes_left))?;
+            let (taken, lines) = first_lines(buffer, lines_left);
             if fd == STDOUT {
-                if state.write_stdout(bytes).is_err() {
+                if state.write_stdout(taken).is_err() {
                     return Ok(Err(Stop));
                 }
             } else {
-                work.2 += memchr::memchr_iter(b'\n', bytes).count() as u64;
-                state.write_stderr(bytes);
+                work.2 += lines as u64;
+                state.write_stderr(taken);
             }
-            total = total.saturating_add(len);
+            // At most the memory's size, so it fits.
+            let taken_len = taken.len() as u32;
+            work.1 += u64::from(taken_len);
+            total += taken_len;
+            bytes_left -= taken_len;
+            lines_left -= lines;
+            if taken_len < len || lines_left == 0 {
+                break;
+            }
         }
-        mem.write_u32(nwritten as u32, total)?;
+        mem.write_u32(nwritten, total)?;
         Ok(Ok(()))
     })
     .and_then(|r| r);
-    let (bytes, buffers, lines) = work;
+    let (buffers, bytes, lines) = work;
     charge(
         &mut caller,
         bytes / cost::STDIO_BYTES_PER_FUEL + buffers * cost::ITEM + lines * cost::LOG_LINE,
@@ -145,6 +167,19 @@ pub(super) fn fd_write<T: WasiView>(
         Ok(Err(stop)) => Err(Error::host(stop)),
         Err(errno) => Ok(errno.0),
     }
+}
+
+/// `bytes` up to and including its `max`-th newline (all of it if it has
+/// fewer), and how many newlines that is.
+fn first_lines(bytes: &[u8], max: usize) -> (&[u8], usize) {
+    let mut lines = 0;
+    for at in memchr::memchr_iter(b'\n', bytes) {
+        lines += 1;
+        if lines == max {
+            return (&bytes[..=at], lines);
+        }
+    }
+    (bytes, lines)
 }
 
 pub(super) fn fd_fdstat_get<T: WasiView>(mut caller: Caller<'_, T>, fd: i32, out: i32) -> i32 {
@@ -212,4 +247,17 @@ pub(super) fn fd_prestat_dir_name<T: WasiView>(
     _len: i32,
 ) -> i32 {
     Errno::BADF.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_takes_at_most_max_lines() {
+        assert_eq!(first_lines(b"a\nb\nc", 2), (&b"a\nb\n"[..], 2));
+        assert_eq!(first_lines(b"a\nb\n", 2), (&b"a\nb\n"[..], 2));
+        assert_eq!(first_lines(b"a\nb", 2), (&b"a\nb"[..], 1));
+        assert_eq!(first_lines(b"", 2), (&b""[..], 0));
+    }
 }
