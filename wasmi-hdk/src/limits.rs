@@ -76,13 +76,19 @@ impl Limits {
     }
 
     /// Fuel run between two yields to the executor; default 250 000
-    /// (about a quarter of a millisecond natively). Smaller slices make a
-    /// busy plugin share its thread more finely.
+    /// (about a quarter of a millisecond natively), at least 1 and at most
+    /// [`MAX_FUEL_SLICE`](Self::MAX_FUEL_SLICE). Smaller slices make a busy
+    /// plugin share its thread more finely; the timeout and cancellation
+    /// are checked between slices.
     #[must_use]
     pub fn with_fuel_slice(mut self, fuel: u64) -> Self {
-        self.fuel_slice = fuel.max(1);
+        self.fuel_slice = fuel.clamp(1, Self::MAX_FUEL_SLICE);
         self
     }
+
+    /// The largest fuel slice (about 10 ms natively), so that the timeout
+    /// and cancellation always act within a bounded time.
+    pub const MAX_FUEL_SLICE: u64 = 10_000_000;
 
     /// The fuel budget.
     pub fn fuel(&self) -> Option<u64> {

@@ -6,7 +6,7 @@ use serde_json::Value;
 use wasmi::{Instance, Store, TrapCode, TypedResumableCall, Val, errors::ErrorKind};
 use wasmi_pdk::protocol::{Id, Message, Request, Response, RpcError};
 
-use super::{InstanceState, REQUEST_ID, StderrLog};
+use super::{InstanceState, REQUEST_ID, StderrLog, state::backlog_limit};
 use crate::{
     CallOptions, CallOutcome, CallReport, CallerInfo, CancelHandle, Error, Limits,
     ProtocolViolation,
@@ -117,7 +117,8 @@ impl<'a> Runner<'a> {
             store,
             caller: CallerInfo::new(plugin.name.clone(), chain),
             cancel,
-            deadline: limits.timeout().map(|t| started + t),
+            // A timeout too far away to represent is no deadline at all.
+            deadline: limits.timeout().and_then(|t| started.checked_add(t)),
             deadline_timer: None,
             fuel_given: 0,
             fuel_spent: 0,
@@ -127,7 +128,10 @@ impl<'a> Runner<'a> {
     }
 
     async fn run(&mut self) -> Result<Value, Error> {
-        let instance = self.instantiate()?;
+        let instance = match self.instantiate() {
+            Ok(instance) => instance,
+            Err(ending) => return self.finish(ending).await,
+        };
         let start = instance
             .get_typed_func::<(), ()>(&self.store, "_start")
             .map_err(|_| Error::MissingStart)?;
@@ -145,6 +149,12 @@ impl<'a> Runner<'a> {
                         break Ending::Stopped;
                     }
                     if let Err(e) = self.check_interrupt() {
+                        break Ending::Failed(e);
+                    }
+                    // Start what the plugin asked for meanwhile and hand it
+                    // the answers that are ready, so a plugin that never
+                    // waits still has its messages served.
+                    if let Err(e) = self.serve_ready() {
                         break Ending::Failed(e);
                     }
                     if runtime::time_to_yield(self.last_yield) {
@@ -170,6 +180,10 @@ impl<'a> Runner<'a> {
                     if error.downcast_ref::<Suspend>().is_none() {
                         break Ending::Trapped(wasmi::Error::new(error.to_string()));
                     }
+                    if self.store.data().response.is_some() {
+                        // Answered, then waits (a sleep, say): nothing more is needed from it.
+                        break Ending::Stopped;
+                    }
                     if let Err(e) = self.wait_until_unblocked().await {
                         break Ending::Failed(e);
                     }
@@ -181,38 +195,41 @@ impl<'a> Runner<'a> {
         self.finish(ending).await
     }
 
-    fn instantiate(&mut self) -> Result<Instance, Error> {
+    /// Makes the instance (running a start section, if any) under
+    /// [`START_FUEL`]; a start section that fails ends the call as the same
+    /// failure of `_start` would.
+    fn instantiate(&mut self) -> Result<Instance, Ending> {
         let fuel = self.limits.fuel().map_or(START_FUEL, |b| b.min(START_FUEL));
         self.set_fuel(fuel);
         let instance = self
             .plugin
             .linker
             .instantiate_and_start(&mut self.store, &self.plugin.module)
-            .map_err(|e| match (e.as_trap_code(), e.i32_exit_status()) {
-                (Some(TrapCode::OutOfFuel), _) => Error::OutOfFuel {
-                    budget: self.limits.fuel().unwrap_or(START_FUEL),
-                },
-                // A start section that calls `proc_exit` or traps ends like `_start` would.
-                (_, Some(0)) => self.protocol(ProtocolViolation::NoResponse { exit_code: Some(0) }),
-                (_, Some(code)) => Error::Exit {
-                    code,
-                    stderr_tail: self.stderr_tail(),
-                },
-                (code, None) => match self.memory_refused() {
-                    Some(error) => error,
-                    None if code.is_some() => Error::Trap {
-                        code,
-                        message: e.to_string(),
-                        stderr_tail: self.stderr_tail(),
-                    },
-                    None => Error::Instantiation {
-                        reason: e.to_string(),
-                    },
-                },
-            })?;
+            .map_err(|e| self.start_failed(e))?;
         let memory = instance.get_memory(&self.store, "memory");
         self.store.data_mut().memory = memory;
         Ok(instance)
+    }
+
+    /// How a failed instantiation ends the call.
+    fn start_failed(&self, error: wasmi::Error) -> Ending {
+        if let Some(code) = error.i32_exit_status() {
+            return Ending::Exited(code);
+        }
+        if error.downcast_ref::<Stop>().is_some() {
+            return Ending::Stopped;
+        }
+        match error.as_trap_code() {
+            Some(TrapCode::OutOfFuel) => Ending::Failed(Error::OutOfFuel {
+                budget: self.limits.fuel().unwrap_or(START_FUEL),
+            }),
+            Some(_) => Ending::Trapped(error),
+            // Refused resources (memory, tables), or a start section that
+            // would have to wait: nothing can resume it.
+            None => Ending::Failed(self.memory_refused().unwrap_or(Error::Instantiation {
+                reason: error.to_string(),
+            })),
+        }
     }
 
     fn set_fuel(&mut self, fuel: u64) {
@@ -287,15 +304,27 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Puts a host method's answer where the plugin will read it.
-    fn deliver(&mut self, (id, cost, outcome): HostAnswer) {
+    /// Starts a host method for each message the plugin wrote and delivers
+    /// the answers that are ready, without waiting.
+    fn serve_ready(&mut self) -> Result<(), Error> {
+        self.dispatch_outgoing();
+        while let Some(Some(answer)) = self.pending.next().now_or_never() {
+            self.deliver(answer)?;
+        }
+        Ok(())
+    }
+
+    /// Puts a host method's answer where the plugin will read it. Answers
+    /// waiting to be read count in the host-call backlog: past its limit
+    /// the call fails with [`ProtocolViolation::HostCallBacklog`].
+    fn deliver(&mut self, (id, cost, outcome): HostAnswer) -> Result<(), Error> {
         let state = self.store.data_mut();
         state.backlog = state.backlog.saturating_sub(cost);
         let Some(id) = id else {
             if let Err(e) = outcome {
                 tracing::debug!(plugin = %self.caller.plugin(), "host notification handler failed: {e}");
             }
-            return;
+            return Ok(());
         };
         let max = self.limits.max_message();
         let state = self.store.data_mut();
@@ -314,11 +343,19 @@ impl<'a> Runner<'a> {
                 .write_line(out);
             },
         );
+        let limit = backlog_limit(max);
+        if state.backlog + state.stdin_len() > limit {
+            state
+                .violation
+                .get_or_insert(ProtocolViolation::HostCallBacklog { limit });
+            return Err(self.protocol(ProtocolViolation::HostCallBacklog { limit }));
+        }
+        Ok(())
     }
 
     /// Waits until the operation the instance is suspended in can complete.
     async fn wait_until_unblocked(&mut self) -> Result<(), Error> {
-        self.dispatch_outgoing();
+        self.serve_ready()?;
         let (wants_stdin, wake_at) = match &self.store.data().blocked {
             Some(Blocked::Read { .. }) => (true, None),
             Some(Blocked::Poll(poll)) => (poll.wants_stdin, poll.deadline),
@@ -334,16 +371,21 @@ impl<'a> Runner<'a> {
                 self.store.data_mut().outstanding = 0;
                 return Ok(());
             }
-            self.wait_for_host_or(wake_at).await?;
+            if let Some(answer) = self.wait_for_host_or(wake_at).await? {
+                self.deliver(answer)?;
+            }
         }
     }
 
-    /// Waits for one host answer (delivered to stdin) or until `wake_at`,
-    /// failing on the call's timeout or cancellation. Zero CPU while waiting.
-    async fn wait_for_host_or(&mut self, wake_at: Option<Instant>) -> Result<(), Error> {
+    /// Waits for one host answer or until `wake_at` (`None`), failing on
+    /// the call's timeout or cancellation. Zero CPU while waiting.
+    async fn wait_for_host_or(
+        &mut self,
+        wake_at: Option<Instant>,
+    ) -> Result<Option<HostAnswer>, Error> {
         let mut alarm = wake_at
             .map(|at| Box::pin(runtime::sleep(at.saturating_duration_since(runtime::now()))));
-        let answer = poll_fn(|cx| {
+        poll_fn(|cx| {
             if let Some(cancel) = &self.cancel
                 && cancel.poll_cancelled(cx).is_ready()
             {
@@ -369,11 +411,7 @@ impl<'a> Runner<'a> {
             }
             Poll::Pending
         })
-        .await?;
-        if let Some(answer) = answer {
-            self.deliver(answer);
-        }
-        Ok(())
+        .await
     }
 
     fn complete_blocked(&mut self) -> i32 {
@@ -387,13 +425,19 @@ impl<'a> Runner<'a> {
         wasi::complete_blocked(&blocked, bytes, state)
     }
 
-    /// Lets notifications finish, then decides the call's result.
-    async fn finish(&mut self, ending: Ending) -> Result<Value, Error> {
+    /// Lets the host methods the plugin started finish (their answers have
+    /// no reader any more), then decides the call's result.
+    async fn finish(&mut self, mut ending: Ending) -> Result<Value, Error> {
         self.store.data_mut().stderr.finish();
         if !matches!(ending, Ending::Failed(_)) {
             self.dispatch_outgoing();
             while !self.pending.is_empty() {
-                self.wait_for_host_or(None).await?;
+                if let Err(error) = self.wait_for_host_or(None).await {
+                    // Still running at the timeout or a cancel: dropped. An
+                    // answer the plugin gave still stands.
+                    ending = Ending::Failed(error);
+                    break;
+                }
             }
         }
         let state = self.store.data_mut();

@@ -168,6 +168,11 @@ impl InstanceState {
                 }
                 self.response = Some(outcome);
             }
+            Ok(Message::Request(_) | Message::Notification(_)) if self.response.is_some() => {
+                // After its answer a plugin may write nothing more (PROTOCOL.md §2):
+                // the call is over, so nothing is served.
+                tracing::debug!("ignored a message written after the response");
+            }
             Ok(message @ (Message::Request(_) | Message::Notification(_))) => {
                 let cost = line.len() + MESSAGE_OVERHEAD;
                 let limit = backlog_limit(self.max_message);
@@ -175,13 +180,23 @@ impl InstanceState {
                     return self.violate(ProtocolViolation::HostCallBacklog { limit });
                 }
                 if matches!(message, Message::Request(_)) {
-                    self.host_calls += 1;
+                    self.host_calls = self.host_calls.saturating_add(1);
                     self.outstanding += 1;
                 } else {
-                    self.notifications += 1;
+                    self.notifications = self.notifications.saturating_add(1);
                 }
                 self.backlog += cost;
                 self.outgoing.push((message, cost));
+            }
+            // JSON, but not a message (an id of 1.0, a duplicate member):
+            // invalid rather than not JSON.
+            Err(MessageError::Json(e))
+                if serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok() =>
+            {
+                return self.violate(ProtocolViolation::InvalidMessage {
+                    line: quote(),
+                    reason: e.to_string(),
+                });
             }
             Err(MessageError::Json(e)) => {
                 return self.violate(ProtocolViolation::NotJson {
