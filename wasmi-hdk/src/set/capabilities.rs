@@ -104,9 +104,13 @@ impl PluginHost {
                 format!("no plugin named `{}`", call.plugin),
             )));
         };
+        let depth = chain.len();
         let options = CallOptions::new().with_call_chain(chain);
-        let outcome = target.call_with(&call.method, call.params, options);
+        let set = set.clone();
         Box::pin(async move {
+            // `depth` is 1..=max_depth here: one pool of slots per depth.
+            let _slot = set.nested_calls[depth - 1].acquire().await;
+            let outcome = target.call_with(&call.method, call.params, options);
             outcome.await.result.map_err(|e| match e {
                 Error::Rpc(e) => e,
                 other => RpcError::new(codes::HOST_ERROR, other.to_string()),

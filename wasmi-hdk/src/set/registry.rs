@@ -5,6 +5,7 @@ use std::{
     sync::{Arc, Mutex, PoisonError, RwLock},
 };
 
+use async_lock::Semaphore;
 use serde_json::Value;
 use wasmi_pdk::protocol::{EVENT_METHOD, Event, EventReply};
 
@@ -16,6 +17,9 @@ use crate::{Error, HostHandler, HostRouter, Limits, Plugin};
 
 /// Calls between plugins may nest this deep by default.
 const DEFAULT_MAX_DEPTH: usize = 4;
+
+/// Calls between plugins that may run at once at each depth, by default.
+const DEFAULT_MAX_NESTED_CALLS: usize = 16;
 
 /// Many plugins loaded side by side, each with a [`Manifest`]: what it may
 /// call (capabilities), which events it handles, its limits and config.
@@ -51,6 +55,7 @@ pub struct PluginSetBuilder {
     capabilities: Vec<(String, HostRouter)>,
     limits: Limits,
     max_depth: Option<usize>,
+    max_nested_calls: Option<usize>,
 }
 
 impl PluginSetBuilder {
@@ -78,6 +83,17 @@ impl PluginSetBuilder {
         self
     }
 
+    /// How many calls between plugins (`plugins.call`) may run at once at
+    /// each depth, across the whole set; default 16, at least 1. More wait
+    /// their turn, within their caller's timeout. Each nested call is an
+    /// instance with its own memory, so this bounds what one plugin can
+    /// start by fanning out; one pool per depth, so a waiting parent never
+    /// holds the slot its child needs.
+    pub fn with_max_nested_calls(mut self, calls: usize) -> Self {
+        self.max_nested_calls = Some(calls.max(1));
+        self
+    }
+
     /// The empty set.
     #[cfg_attr(
         target_arch = "wasm32",
@@ -87,6 +103,8 @@ impl PluginSetBuilder {
         )
     )]
     pub fn build(self) -> PluginSet {
+        let max_depth = self.max_depth.unwrap_or(DEFAULT_MAX_DEPTH);
+        let nested_calls = self.max_nested_calls.unwrap_or(DEFAULT_MAX_NESTED_CALLS);
         let mut methods = HashMap::new();
         let mut capabilities = BTreeSet::from([PLUGINS.to_owned()]);
         for (capability, router) in self.capabilities {
@@ -104,7 +122,10 @@ impl PluginSetBuilder {
                 methods,
                 capabilities,
                 limits: self.limits,
-                max_depth: self.max_depth.unwrap_or(DEFAULT_MAX_DEPTH),
+                max_depth,
+                nested_calls: (0..max_depth)
+                    .map(|_| Semaphore::new(nested_calls))
+                    .collect(),
                 denied_logged: Mutex::default(),
             }),
         }
@@ -127,6 +148,9 @@ pub(crate) struct SetInner {
     capabilities: BTreeSet<String>,
     limits: Limits,
     pub(crate) max_depth: usize,
+    /// Slots for `plugins.call` calls running at once, one pool per depth
+    /// (index 0: calls made by a top-level call).
+    pub(crate) nested_calls: Vec<Semaphore>,
     denied_logged: Mutex<BTreeSet<(String, String)>>,
 }
 
