@@ -2,10 +2,8 @@
 //! `loading.rs`: each case ends in its own error, promptly, and the same
 //! `Plugin` answers its next call.
 //!
-//! Most plugins here are hand-written WAT built by [`hostile`]: a harness
-//! that reads the request, answers `"ok"` at once when the method starts
-//! with `o` (so one module can show that the next call works) and runs the
-//! misbehaviour for any other method.
+//! Most plugins here are hand-written WAT built by
+//! [`hostile`](crate::harness::hostile) (see `harness.rs`).
 
 use std::{collections::BTreeMap, time::Duration};
 
@@ -15,106 +13,10 @@ use wasmi_hdk::{
     ProtocolViolation, RpcError, TrapCode, ValType, WASI_FUNCTIONS,
 };
 
-use crate::util::{builder, echo_host, misbehaving, test_plugin, violation, wat, within};
-
-/// Where the method name starts in the host's request line.
-const METHOD_AT: usize = r#"{"jsonrpc":"2.0","id":1,"method":""#.len();
-
-/// The answer every harness module gives: `"ok"` for request id 1.
-const ANSWER: &str = r#"{"jsonrpc":"2.0","id":1,"result":"ok"}"#;
-
-/// `(import ...)` lines for every WASI preview 1 function, named `$<name>`.
-fn wasi_imports() -> String {
-    WASI_FUNCTIONS
-        .iter()
-        .map(|f| {
-            format!(
-                r#"(import "wasi_snapshot_preview1" "{0}" (func ${0} (param {1}) (result {2})))"#,
-                f.name,
-                wat_types(f.params),
-                wat_types(f.results),
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n  ")
-}
-
-fn wat_types(types: &[ValType]) -> String {
-    types
-        .iter()
-        .map(|t| format!("{t:?}").to_lowercase())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// A module with all of WASI imported, `pages` of memory and these helpers:
-///
-/// - `$write (fd ptr len) -> errno` writes one buffer (iovec at 0, count at 8);
-/// - `$answer` writes [`ANSWER`] (kept at 1024);
-/// - `$method -> byte` reads the request into 8192.. and returns the first
-///   byte of the method name.
-///
-/// `_start` answers at once for a method starting with `o`; otherwise it
-/// runs `body`, then answers. `extra` adds functions, data, a start section.
-fn hostile_with_memory(pages: u32, body: &str, extra: &str) -> Vec<u8> {
-    let imports = wasi_imports();
-    let answer = format!("{ANSWER}\n")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n");
-    let answer_len = ANSWER.len() + 1;
-    let method_at = 8192 + METHOD_AT;
-    wat(&format!(
-        r#"(module
-  {imports}
-  (memory (export "memory") {pages})
-  (data (i32.const 1024) "{answer}")
-  (func $write (param $fd i32) (param $ptr i32) (param $len i32) (result i32)
-    (i32.store (i32.const 0) (local.get $ptr))
-    (i32.store (i32.const 4) (local.get $len))
-    (call $fd_write (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 8)))
-  (func $answer (drop (call $write (i32.const 1) (i32.const 1024) (i32.const {answer_len}))))
-  (func $method (result i32)
-    (i32.store (i32.const 16) (i32.const 8192))
-    (i32.store (i32.const 20) (i32.const 4096))
-    (drop (call $fd_read (i32.const 0) (i32.const 16) (i32.const 1) (i32.const 24)))
-    (i32.load8_u (i32.const {method_at})))
-  {extra}
-  (func (export "_start")
-    (if (i32.eq (call $method) (i32.const 111)) (then (call $answer) (return)))
-    {body}
-    (call $answer)))"#
-    ))
-}
-
-/// [`hostile_with_memory`] with one page of memory.
-fn hostile(body: &str, extra: &str) -> Vec<u8> {
-    hostile_with_memory(1, body, extra)
-}
-
-/// A harness plugin with `echo_host` and the given limits.
-fn load(wasm: &[u8], limits: Limits) -> Plugin {
-    builder().with_limits(limits).build(wasm).unwrap()
-}
-
-/// The plugin still answers its next call.
-async fn still_ok(plugin: &Plugin) {
-    let answer = within(plugin.call("ok", Value::Null)).await;
-    assert_eq!(
-        answer.unwrap(),
-        "ok",
-        "the next call on the same plugin must work"
-    );
-}
-
-/// Calls the misbehaviour (method `bad`), expects an error, then checks the
-/// plugin still serves.
-async fn bad_call(plugin: &Plugin) -> Error {
-    let error = within(plugin.call("bad", Value::Null))
-        .await
-        .expect_err("the misbehaving call must fail");
-    still_ok(plugin).await;
-    error
-}
+use crate::{
+    harness::{bad_call, hostile, hostile_with_memory, load, still_ok},
+    util::{builder, echo_host, misbehaving, test_plugin, violation, wat, within},
+};
 
 #[tokio::test]
 async fn the_harness_answers_and_runs_its_body() {

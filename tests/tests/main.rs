@@ -2,11 +2,13 @@
 //! (built from source for wasm32-wasip1 by `test-plugin-artifacts`) and tiny
 //! WAT modules. Every test future runs under a timeout, so a hang fails.
 
+mod harness;
 mod util;
 
 mod calls;
 mod host_methods;
 mod hostile;
+mod hostile_io;
 mod idle;
 mod languages;
 mod loading;

@@ -1,0 +1,388 @@
+//! Hostile use of the pipes and of host calls: writes that try to multiply
+//! the host's work, answers and nested calls that try to pile up in the
+//! host's memory, messages after the answer, a start section that answers,
+//! and limits and log handlers at their edges. Each case ends promptly, in
+//! its own outcome, and the plugin serves its next call.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use serde_json::{Value, json};
+use wasmi_hdk::{
+    CallOptions, Error, HostRouter, Limits, Manifest, PluginSet, ProtocolViolation, RpcError,
+};
+
+use crate::{
+    harness::{data, hostile, hostile_with_memory, load, still_ok},
+    util::{builder, capturing, echo_host, test_plugin, violation, within},
+};
+
+/// A function `$repeat` that runs `body` `n` times, and `data`.
+fn repeat(n: u32, body: &str, data: &str) -> String {
+    format!(
+        "(func $repeat (local $i i32)
+           (local.set $i (i32.const {n}))
+           (loop $l
+             {body}
+             (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+             (br_if $l (local.get $i))))
+         {data}"
+    )
+}
+
+/// `$same_iovecs (at, n)`: `n` iovecs at `at`, every one the 1 MiB at 1 MiB.
+const SAME_IOVECS: &str = r#"(func $same_iovecs (param $at i32) (param $n i32)
+    (loop $l
+      (i32.store (local.get $at) (i32.const 0x100000))
+      (i32.store offset=4 (local.get $at) (i32.const 0x100000))
+      (local.set $at (i32.add (local.get $at) (i32.const 8)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $l (local.get $n))))"#;
+
+/// A plugin whose `fd_write`s to `fd` pass 1024 iovecs that all point at
+/// the same 1 MiB of `byte`: once, or (`repeat`) in a loop.
+fn same_buffer_writes(fd: i32, byte: u8, repeat: bool) -> Vec<u8> {
+    let write = format!(
+        "(drop (call $fd_write (i32.const {fd}) (i32.const 0x20000) (i32.const 1024) (i32.const 0x30)))"
+    );
+    let write = if repeat {
+        format!("(loop $again {write} (br $again))")
+    } else {
+        write
+    };
+    let body = format!(
+        "(memory.fill (i32.const 0x100000) (i32.const {byte}) (i32.const 0x100000))
+         (call $same_iovecs (i32.const 0x20000) (i32.const 1024))
+         {write}"
+    );
+    hostile_with_memory(32, &body, SAME_IOVECS)
+}
+
+#[tokio::test]
+async fn one_write_takes_at_most_its_memory_and_4096_lines() {
+    // 1024 iovecs over the same 1 MiB: a write takes at most as many bytes
+    // as the 2 MiB memory holds, not a GiB.
+    let plugin = load(&same_buffer_writes(2, b'x', false), Limits::default());
+    let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+    assert_eq!(outcome.result.unwrap(), "ok");
+    assert_eq!(outcome.report.stderr_bytes, 2 << 20);
+    // A buffer of newlines: 4096 lines (blank ones, on stdout) per write.
+    let plugin = load(&same_buffer_writes(1, b'\n', false), Limits::default());
+    let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+    assert_eq!(outcome.result.unwrap(), "ok");
+    let answer_line = r#"{"jsonrpc":"2.0","id":1,"result":"ok"}"#.len() as u64 + 1;
+    assert_eq!(outcome.report.bytes_out, 4096 + answer_line);
+    // On stderr, 4096 log records per write.
+    let (b, lines) = capturing(builder());
+    let plugin = b.build(&same_buffer_writes(2, b'\n', false)).unwrap();
+    assert_eq!(within(plugin.call("bad", Value::Null)).await.unwrap(), "ok");
+    assert_eq!(lines.lock().unwrap().len(), 4096);
+}
+
+#[tokio::test]
+async fn a_loop_of_same_buffer_writes_meets_the_timeout_and_the_budget() {
+    for (fd, byte) in [(1, b'\n'), (2, b'x'), (2, b'\n')] {
+        let wasm = same_buffer_writes(fd, byte, true);
+        let limit = Duration::from_millis(200);
+        let plugin = load(&wasm, Limits::default().with_timeout(Some(limit)));
+        let started = Instant::now();
+        let error = within(plugin.call("bad", Value::Null)).await.unwrap_err();
+        assert!(matches!(error, Error::Timeout { .. }), "fd {fd}: {error:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "fd {fd}: a {limit:?} timeout took {:?}",
+            started.elapsed()
+        );
+        let plugin = load(&wasm, Limits::default().with_fuel(Some(2_000_000)));
+        let error = within(plugin.call("bad", Value::Null)).await.unwrap_err();
+        assert!(
+            matches!(error, Error::OutOfFuel { .. }),
+            "fd {fd}: {error:?}"
+        );
+        still_ok(&plugin).await;
+    }
+}
+
+/// Writes `line` (plus a newline) `4096 * rounds` times, 4096 lines per
+/// `fd_write`, then answers.
+fn repeated_line(line: &str, rounds: u32) -> Vec<u8> {
+    let line = format!("{line}\n");
+    let len = line.len() as u32;
+    let block = len * 4096;
+    let pages = (0x10000 + block) / 65536 + 2;
+    let flood = format!(
+        "(func $flood (local $i i32)
+           (loop $fill
+             (memory.copy (i32.add (i32.const 0x10000) (i32.mul (local.get $i) (i32.const {len})))
+                          (i32.const 0x5000) (i32.const {len}))
+             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+             (br_if $fill (i32.lt_u (local.get $i) (i32.const 4096))))
+           (local.set $i (i32.const {rounds}))
+           (loop $send
+             (drop (call $write (i32.const 1) (i32.const 0x10000) (i32.const {block})))
+             (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+             (br_if $send (local.get $i))))
+         {}",
+        data(0x5000, &line)
+    );
+    hostile_with_memory(pages, "(call $flood)", &flood)
+}
+
+#[tokio::test]
+async fn answers_the_plugin_does_not_read_count_in_the_backlog() {
+    // 102 400 tiny requests for a 4 KiB answer each: 400 MB of answers
+    // unless the backlog (64 MiB by default) stops them.
+    let host = echo_host().method("host.blob", |_c, (): ()| async {
+        Ok::<_, RpcError>("x".repeat(4096))
+    });
+    let wasm = repeated_line(r#"{"jsonrpc":"2.0","id":5,"method":"host.blob"}"#, 25);
+    let plugin = builder().with_host(host).build(&wasm).unwrap();
+    let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+    assert_eq!(
+        violation(outcome.result.unwrap_err()),
+        ProtocolViolation::HostCallBacklog { limit: 64 << 20 }
+    );
+    assert!(
+        outcome.report.bytes_in < (64 << 20) + (1 << 20),
+        "{} bytes of answers were queued",
+        outcome.report.bytes_in
+    );
+    still_ok(&plugin).await;
+}
+
+#[tokio::test]
+async fn notifications_are_served_while_the_plugin_runs() {
+    // A plugin that notifies and reads (finding end of input) 100 000
+    // times: each notification is served as it goes, so it never nears the
+    // 16 MiB backlog (about 55 000 unserved notifications).
+    let notify = r#"{"jsonrpc":"2.0","method":"host.echo","params":[1]}"#;
+    let write = format!(
+        "(drop (call $write (i32.const 1) (i32.const 0x5000) (i32.const {})))
+         (drop (call $method))",
+        notify.len() + 1
+    );
+    let extra = repeat(100_000, &write, &data(0x5000, &format!("{notify}\n")));
+    let wasm = hostile("(call $repeat)", &extra);
+    let plugin = load(&wasm, Limits::default().with_max_message(1 << 20));
+    let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+    assert_eq!(outcome.result.unwrap(), "ok");
+    assert_eq!(outcome.report.notifications, 100_000);
+}
+
+/// Counts the calls of `gauge.enter` running at once.
+#[derive(Debug, Default)]
+struct Gauge {
+    now: AtomicUsize,
+    most: AtomicUsize,
+    calls: AtomicUsize,
+}
+
+#[tokio::test]
+async fn nested_plugin_calls_run_a_bounded_number_at_a_time() {
+    // The parent fans out 24 `plugins.call`s at once; each child calls
+    // `gauge.enter`, which takes 20 ms.
+    let gauge = Arc::new(Gauge::default());
+    let counted = gauge.clone();
+    let baseline = HostRouter::new().method("gauge.enter", move |_c, (): ()| {
+        let gauge = counted.clone();
+        async move {
+            let now = gauge.now.fetch_add(1, Ordering::SeqCst) + 1;
+            gauge.most.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            gauge.now.fetch_sub(1, Ordering::SeqCst);
+            gauge.calls.fetch_add(1, Ordering::SeqCst);
+            Ok::<_, RpcError>(())
+        }
+    });
+    let set = PluginSet::builder()
+        .with_baseline(baseline)
+        .with_max_nested_calls(3)
+        .build();
+    let child = Manifest::from_toml("name = \"child\"", "child.toml").unwrap();
+    set.load(child, test_plugin_artifacts::TEST_PLUGIN).unwrap();
+    let request = json!({
+        "jsonrpc": "2.0", "id": 5, "method": "plugins.call",
+        "params": {"plugin": "child", "method": "call_host", "params": {"method": "gauge.enter"}}
+    })
+    .to_string();
+    let write = format!(
+        "(drop (call $write (i32.const 1) (i32.const 0x5000) (i32.const {})))",
+        request.len() + 1
+    );
+    let extra = repeat(24, &write, &data(0x5000, &format!("{request}\n")));
+    let parent = Manifest::from_toml(
+        "name = \"parent\"\npermissions = [\"plugins\"]",
+        "parent.toml",
+    )
+    .unwrap();
+    set.load(parent, &hostile("(call $repeat)", &extra))
+        .unwrap();
+    let answer = within(set.call("parent", "bad", Value::Null)).await;
+    assert_eq!(answer.unwrap(), "ok");
+    assert_eq!(
+        gauge.calls.load(Ordering::SeqCst),
+        24,
+        "every nested call ran"
+    );
+    assert_eq!(gauge.most.load(Ordering::SeqCst), 3, "three at a time");
+}
+
+#[tokio::test]
+async fn after_its_answer_a_plugin_is_not_waited_for_or_served() {
+    // Answers, then sleeps for 10 s: the call ends at once.
+    let sleep = "(call $answer)
+        (i32.store8 (i32.const 4104) (i32.const 0))
+        (i32.store (i32.const 4112) (i32.const 1))
+        (i64.store (i32.const 4120) (i64.const 10000000000))
+        (drop (call $poll_oneoff (i32.const 4096) (i32.const 4608) (i32.const 1) (i32.const 4700)))
+        (return)";
+    let plugin = load(&hostile(sleep, ""), Limits::default());
+    let started = Instant::now();
+    assert_eq!(within(plugin.call("bad", Value::Null)).await.unwrap(), "ok");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Answers, then asks the host for something: not served.
+    let served = Arc::new(AtomicBool::new(false));
+    let flag = served.clone();
+    let host = echo_host().method("host.side_effect", move |_c, (): ()| {
+        flag.store(true, Ordering::SeqCst);
+        async { Ok::<_, RpcError>(()) }
+    });
+    let request = r#"{"jsonrpc":"2.0","id":5,"method":"host.side_effect"}"#;
+    let late = format!(
+        "(call $answer) (drop (call $write (i32.const 1) (i32.const 0x5000) (i32.const {}))) (return)",
+        request.len() + 1
+    );
+    let wasm = hostile(&late, &data(0x5000, &format!("{request}\n")));
+    let plugin = builder().with_host(host).build(&wasm).unwrap();
+    assert_eq!(within(plugin.call("bad", Value::Null)).await.unwrap(), "ok");
+    assert!(
+        !served.load(Ordering::SeqCst),
+        "a request after the answer ran"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_outlives_a_host_method_that_never_ends() {
+    // A notification whose host method never ends, then the answer: at the
+    // timeout the host method is dropped and the answer stands.
+    let host = echo_host().method("host.hang", |_c, (): ()| async {
+        futures::future::pending::<()>().await;
+        Ok::<_, RpcError>(())
+    });
+    let notify = r#"{"jsonrpc":"2.0","method":"host.hang"}"#;
+    let body = format!(
+        "(drop (call $write (i32.const 1) (i32.const 0x5000) (i32.const {})))",
+        notify.len() + 1
+    );
+    let limit = Duration::from_millis(200);
+    let plugin = builder()
+        .with_host(host)
+        .with_limits(Limits::default().with_timeout(Some(limit)))
+        .build(&hostile(&body, &data(0x5000, &format!("{notify}\n"))))
+        .unwrap();
+    let started = Instant::now();
+    assert_eq!(within(plugin.call("bad", Value::Null)).await.unwrap(), "ok");
+    assert!(started.elapsed() >= limit);
+}
+
+#[tokio::test]
+async fn a_start_section_that_answers_is_answered() {
+    // The start section answers, then exits, reads stdin or loops.
+    for then in [
+        "(call $proc_exit (i32.const 0))",
+        "(drop (call $method))",
+        "(loop $l (br $l))",
+    ] {
+        let wasm = hostile(
+            "",
+            &format!("(func $init (call $answer) {then}) (start $init)"),
+        );
+        let plugin = load(&wasm, Limits::default());
+        let answer = within(plugin.call("bad", Value::Null)).await;
+        assert_eq!(answer.unwrap(), "ok", "{then}");
+    }
+}
+
+#[tokio::test]
+async fn json_that_is_not_a_message_is_an_invalid_message() {
+    for line in [
+        r#"{"jsonrpc":"2.0","id":1.0,"result":1}"#,
+        r#"{"jsonrpc":"2.0","id":1,"result":1,"result":2}"#,
+        r#"{"jsonrpc":"2.0","id":{"a":1},"result":1}"#,
+    ] {
+        let body = format!(
+            "(drop (call $write (i32.const 1) (i32.const 0x5000) (i32.const {})))",
+            line.len() + 1
+        );
+        let plugin = load(
+            &hostile(&body, &data(0x5000, &format!("{line}\n"))),
+            Limits::default(),
+        );
+        let error = within(plugin.call("bad", Value::Null)).await.unwrap_err();
+        let violation = violation(error);
+        assert!(
+            matches!(violation, ProtocolViolation::InvalidMessage { .. }),
+            "{line}: {violation:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn limits_at_their_extremes_neither_panic_nor_disable_the_timeout() {
+    let plugin = test_plugin();
+    // A timeout too far away to represent is no timeout.
+    let forever = Limits::default().with_timeout(Some(Duration::MAX));
+    let outcome =
+        within(plugin.call_with("ping", Value::Null, CallOptions::new().with_limits(forever)))
+            .await;
+    assert_eq!(outcome.result.unwrap(), "pong");
+    // A huge fuel slice is capped, so the timeout still acts.
+    let limits = Limits::default()
+        .with_fuel_slice(u64::MAX)
+        .with_timeout(Some(Duration::from_millis(200)));
+    assert_eq!(limits.fuel_slice(), Limits::MAX_FUEL_SLICE);
+    let plugin = load(&hostile("(loop $l (br $l))", ""), limits);
+    let started = Instant::now();
+    let error = within(plugin.call("bad", Value::Null)).await.unwrap_err();
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // Keeping all of stderr is allowed.
+    let plugin = builder()
+        .with_limits(Limits::default().with_max_stderr(usize::MAX))
+        .build(test_plugin_artifacts::TEST_PLUGIN)
+        .unwrap();
+    assert_eq!(
+        within(plugin.call("log", Value::Null)).await.unwrap(),
+        Value::Null
+    );
+}
+
+#[tokio::test]
+async fn a_panicking_log_handler_does_not_take_the_host_down() {
+    let plugin = builder()
+        .with_log_handler(|record| panic!("log handler bug on {:?}", record.message))
+        .build(test_plugin_artifacts::TEST_PLUGIN)
+        .unwrap();
+    assert_eq!(
+        within(plugin.call("log", Value::Null)).await.unwrap(),
+        Value::Null
+    );
+    assert_eq!(
+        within(plugin.call("ping", Value::Null)).await.unwrap(),
+        "pong"
+    );
+}
