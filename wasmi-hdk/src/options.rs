@@ -1,6 +1,9 @@
 use std::sync::Arc;
 
-use crate::{CancelHandle, Limits, host::CallChain};
+use crate::{
+    CancelHandle, Limits,
+    host::{CallChain, CallTree},
+};
 
 /// Per-call settings for [`Plugin::call_with`](crate::Plugin::call_with).
 ///
@@ -18,6 +21,7 @@ pub struct CallOptions {
     pub(crate) cancel: Option<CancelHandle>,
     pub(crate) limits: Option<Limits>,
     pub(crate) chain: Option<CallChain>,
+    pub(crate) tree: Option<CallTree>,
 }
 
 impl CallOptions {
@@ -43,6 +47,13 @@ impl CallOptions {
         chain: impl IntoIterator<Item = S>,
     ) -> Self {
         self.chain = Some(chain.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Makes this call part of `tree` (a call made through `plugins.call`).
+    #[must_use]
+    pub(crate) fn with_call_tree(mut self, tree: CallTree) -> Self {
+        self.tree = Some(tree);
         self
     }
 

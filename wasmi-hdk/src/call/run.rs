@@ -115,7 +115,11 @@ impl<'a> Runner<'a> {
             plugin,
             limits,
             store,
-            caller: CallerInfo::new(plugin.name.clone(), chain),
+            caller: CallerInfo::new(
+                plugin.name.clone(),
+                chain,
+                options.tree.clone().unwrap_or_default(),
+            ),
             cancel,
             // A timeout too far away to represent is no deadline at all.
             deadline: limits.timeout().and_then(|t| started.checked_add(t)),
@@ -154,9 +158,7 @@ impl<'a> Runner<'a> {
                     // Start what the plugin asked for meanwhile and hand it
                     // the answers that are ready, so a plugin that never
                     // waits still has its messages served.
-                    if let Err(e) = self.serve_ready() {
-                        break Ending::Failed(e);
-                    }
+                    self.serve_ready();
                     if runtime::time_to_yield(self.last_yield) {
                         runtime::yield_now().await;
                         self.last_yield = runtime::now();
@@ -305,26 +307,36 @@ impl<'a> Runner<'a> {
     }
 
     /// Starts a host method for each message the plugin wrote and delivers
-    /// the answers that are ready, without waiting.
-    fn serve_ready(&mut self) -> Result<(), Error> {
+    /// the answers that are ready, without waiting, while stdin has room.
+    fn serve_ready(&mut self) {
         self.dispatch_outgoing();
-        while let Some(Some(answer)) = self.pending.next().now_or_never() {
-            self.deliver(answer)?;
+        while self.stdin_has_room() {
+            match self.pending.next().now_or_never() {
+                Some(Some(answer)) => self.deliver(answer),
+                _ => break,
+            }
         }
-        Ok(())
     }
 
-    /// Puts a host method's answer where the plugin will read it. Answers
-    /// waiting to be read count in the host-call backlog: past its limit
-    /// the call fails with [`ProtocolViolation::HostCallBacklog`].
-    fn deliver(&mut self, (id, cost, outcome): HostAnswer) -> Result<(), Error> {
+    /// Whether another answer may go on the plugin's stdin: at most the
+    /// backlog limit of answers waits unread there. When it is full, the
+    /// host methods' answers wait (they are not even polled) until the
+    /// plugin reads; a plugin that writes more meanwhile fails with
+    /// [`ProtocolViolation::HostCallBacklog`], as unread answers count in
+    /// its backlog. An empty stdin always has room.
+    fn stdin_has_room(&self) -> bool {
+        self.store.data().stdin_len() < backlog_limit(self.limits.max_message())
+    }
+
+    /// Puts a host method's answer where the plugin will read it.
+    fn deliver(&mut self, (id, cost, outcome): HostAnswer) {
         let state = self.store.data_mut();
         state.backlog = state.backlog.saturating_sub(cost);
         let Some(id) = id else {
             if let Err(e) = outcome {
                 tracing::debug!(plugin = %self.caller.plugin(), "host notification handler failed: {e}");
             }
-            return Ok(());
+            return;
         };
         let max = self.limits.max_message();
         let state = self.store.data_mut();
@@ -343,19 +355,11 @@ impl<'a> Runner<'a> {
                 .write_line(out);
             },
         );
-        let limit = backlog_limit(max);
-        if state.backlog + state.stdin_len() > limit {
-            state
-                .violation
-                .get_or_insert(ProtocolViolation::HostCallBacklog { limit });
-            return Err(self.protocol(ProtocolViolation::HostCallBacklog { limit }));
-        }
-        Ok(())
     }
 
     /// Waits until the operation the instance is suspended in can complete.
     async fn wait_until_unblocked(&mut self) -> Result<(), Error> {
-        self.serve_ready()?;
+        self.serve_ready();
         let (wants_stdin, wake_at) = match &self.store.data().blocked {
             Some(Blocked::Read { .. }) => (true, None),
             Some(Blocked::Poll(poll)) => (poll.wants_stdin, poll.deadline),
@@ -371,17 +375,20 @@ impl<'a> Runner<'a> {
                 self.store.data_mut().outstanding = 0;
                 return Ok(());
             }
-            if let Some(answer) = self.wait_for_host_or(wake_at).await? {
-                self.deliver(answer)?;
+            let room = self.stdin_has_room();
+            if let Some(answer) = self.wait_for_host_or(wake_at, room).await? {
+                self.deliver(answer);
             }
         }
     }
 
-    /// Waits for one host answer or until `wake_at` (`None`), failing on
-    /// the call's timeout or cancellation. Zero CPU while waiting.
+    /// Waits for one host answer (if `take_answers`) or until `wake_at`
+    /// (`None`), failing on the call's timeout or cancellation. Zero CPU
+    /// while waiting.
     async fn wait_for_host_or(
         &mut self,
         wake_at: Option<Instant>,
+        take_answers: bool,
     ) -> Result<Option<HostAnswer>, Error> {
         let mut alarm = wake_at
             .map(|at| Box::pin(runtime::sleep(at.saturating_duration_since(runtime::now()))));
@@ -391,7 +398,7 @@ impl<'a> Runner<'a> {
             {
                 return Poll::Ready(Err(Error::Cancelled));
             }
-            if let Poll::Ready(Some(answer)) = self.pending.poll_next_unpin(cx) {
+            if take_answers && let Poll::Ready(Some(answer)) = self.pending.poll_next_unpin(cx) {
                 return Poll::Ready(Ok(Some(answer)));
             }
             if let Some(alarm) = &mut alarm
@@ -432,7 +439,7 @@ impl<'a> Runner<'a> {
         if !matches!(ending, Ending::Failed(_)) {
             self.dispatch_outgoing();
             while !self.pending.is_empty() {
-                if let Err(error) = self.wait_for_host_or(None).await {
+                if let Err(error) = self.wait_for_host_or(None, true).await {
                     // Still running at the timeout or a cancel: dropped. An
                     // answer the plugin gave still stands.
                     ending = Ending::Failed(error);

@@ -1,5 +1,6 @@
 //! Host methods: what a plugin can call back into while it handles a request.
 
+mod call_tree;
 mod maybe_send;
 mod router;
 
@@ -9,6 +10,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use wasmi_pdk::protocol::RpcError;
 
+pub(crate) use self::call_tree::CallTree;
 pub use self::{
     maybe_send::{MaybeSend, MaybeSync},
     router::HostRouter,
@@ -28,6 +30,7 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + 'static>>;
 pub struct CallerInfo {
     plugin: Arc<str>,
     chain: CallChain,
+    tree: CallTree,
 }
 
 /// The plugins whose calls led to a call, outermost first (see
@@ -35,8 +38,17 @@ pub struct CallerInfo {
 pub(crate) type CallChain = Arc<[Arc<str>]>;
 
 impl CallerInfo {
-    pub(crate) fn new(plugin: Arc<str>, chain: CallChain) -> Self {
-        Self { plugin, chain }
+    pub(crate) fn new(plugin: Arc<str>, chain: CallChain, tree: CallTree) -> Self {
+        Self {
+            plugin,
+            chain,
+            tree,
+        }
+    }
+
+    /// The call tree this call belongs to.
+    pub(crate) fn tree(&self) -> &CallTree {
+        &self.tree
     }
 
     /// The calling plugin's name (see [`PluginBuilder::with_name`](crate::PluginBuilder::with_name)).

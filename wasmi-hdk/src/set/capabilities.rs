@@ -104,12 +104,12 @@ impl PluginHost {
                 format!("no plugin named `{}`", call.plugin),
             )));
         };
-        let depth = chain.len();
-        let options = CallOptions::new().with_call_chain(chain);
-        let set = set.clone();
+        let slots = caller.tree().slots(chain.len(), set.max_nested_calls);
+        let options = CallOptions::new()
+            .with_call_chain(chain)
+            .with_call_tree(caller.tree().clone());
         Box::pin(async move {
-            // `depth` is 1..=max_depth here: one pool of slots per depth.
-            let _slot = set.nested_calls[depth - 1].acquire().await;
+            let _slot = slots.acquire().await;
             let outcome = target.call_with(&call.method, call.params, options);
             outcome.await.result.map_err(|e| match e {
                 Error::Rpc(e) => e,

@@ -5,7 +5,6 @@ use std::{
     sync::{Arc, Mutex, PoisonError, RwLock},
 };
 
-use async_lock::Semaphore;
 use serde_json::Value;
 use wasmi_pdk::protocol::{EVENT_METHOD, Event, EventReply};
 
@@ -18,7 +17,7 @@ use crate::{Error, HostHandler, HostRouter, Limits, Plugin};
 /// Calls between plugins may nest this deep by default.
 const DEFAULT_MAX_DEPTH: usize = 4;
 
-/// Calls between plugins that may run at once at each depth, by default.
+/// Calls between plugins one call tree may run at once per depth, by default.
 const DEFAULT_MAX_NESTED_CALLS: usize = 16;
 
 /// Many plugins loaded side by side, each with a [`Manifest`]: what it may
@@ -83,12 +82,12 @@ impl PluginSetBuilder {
         self
     }
 
-    /// How many calls between plugins (`plugins.call`) may run at once at
-    /// each depth, across the whole set; default 16, at least 1. More wait
-    /// their turn, within their caller's timeout. Each nested call is an
-    /// instance with its own memory, so this bounds what one plugin can
-    /// start by fanning out; one pool per depth, so a waiting parent never
-    /// holds the slot its child needs.
+    /// How many calls between plugins (`plugins.call`) one top-level call
+    /// may have running at once at each depth of the calls it leads to;
+    /// default 16, at least 1. More wait their turn, within their caller's
+    /// timeout. Each nested call is an instance with its own memory, so
+    /// this bounds what one plugin can start by fanning out, next to the
+    /// application's own bound on top-level calls.
     pub fn with_max_nested_calls(mut self, calls: usize) -> Self {
         self.max_nested_calls = Some(calls.max(1));
         self
@@ -103,8 +102,6 @@ impl PluginSetBuilder {
         )
     )]
     pub fn build(self) -> PluginSet {
-        let max_depth = self.max_depth.unwrap_or(DEFAULT_MAX_DEPTH);
-        let nested_calls = self.max_nested_calls.unwrap_or(DEFAULT_MAX_NESTED_CALLS);
         let mut methods = HashMap::new();
         let mut capabilities = BTreeSet::from([PLUGINS.to_owned()]);
         for (capability, router) in self.capabilities {
@@ -122,10 +119,8 @@ impl PluginSetBuilder {
                 methods,
                 capabilities,
                 limits: self.limits,
-                max_depth,
-                nested_calls: (0..max_depth)
-                    .map(|_| Semaphore::new(nested_calls))
-                    .collect(),
+                max_depth: self.max_depth.unwrap_or(DEFAULT_MAX_DEPTH),
+                max_nested_calls: self.max_nested_calls.unwrap_or(DEFAULT_MAX_NESTED_CALLS),
                 denied_logged: Mutex::default(),
             }),
         }
@@ -148,9 +143,8 @@ pub(crate) struct SetInner {
     capabilities: BTreeSet<String>,
     limits: Limits,
     pub(crate) max_depth: usize,
-    /// Slots for `plugins.call` calls running at once, one pool per depth
-    /// (index 0: calls made by a top-level call).
-    pub(crate) nested_calls: Vec<Semaphore>,
+    /// `plugins.call` calls a call tree may run at once per depth.
+    pub(crate) max_nested_calls: usize,
     denied_logged: Mutex<BTreeSet<(String, String)>>,
 }
 
