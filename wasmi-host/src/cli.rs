@@ -281,9 +281,10 @@ request on stdout, one line each, from a fresh plugin instance. Requests run
 concurrently, so answers may come out of order: match them by id.
 Notifications get no answer. A plugin failure (trap, limit, timeout...)
 answers -32000 with data {\"kind\": ...}. At most --max-concurrent
-requests run at once; a line longer than --max-message is answered -32600
-and skipped. At end of input the server finishes the requests in flight
-and exits.
+requests run at once, and reading waits while as many lines or unwritten
+answers wait. A batch holds at most 1024 messages; a longer batch, or a
+line longer than --max-message, is answered -32600. At end of input the
+server finishes the requests in flight and exits.
 
 With --plugins DIR it serves every NAME.wasm of DIR (NAME.toml beside it is
 its manifest: name, permissions, limits, env, config, events) and a request

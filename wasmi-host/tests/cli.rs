@@ -18,6 +18,7 @@ mod cli {
 // Dependencies of the binary, not of its tests.
 use clap as _;
 use futures as _;
+use serde as _;
 use thiserror as _;
 use tokio as _;
 use tracing as _;

@@ -210,3 +210,80 @@ fn max_concurrent_one_answers_in_input_order() {
     let run = wasmi_host(&["serve", "--max-concurrent", "0"]).expect_code(2);
     assert!(run.stderr.contains("--max-concurrent"), "{run:#?}");
 }
+
+#[test]
+fn a_batch_of_more_than_1024_messages_is_one_error() {
+    let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+    let batch = |n: usize| format!("[{}]", vec![ping; n].join(","));
+    let input = format!("{}\n{}\n", batch(1025), batch(1024));
+    let run = wasmi_host_with_stdin(&["serve"], &input).expect_code(0);
+    let out = lines(&run.stdout);
+    assert_eq!(out.len(), 2, "{run:#?}");
+    let refused = out
+        .iter()
+        .find(|r| r.is_object())
+        .expect("one error for the long batch");
+    assert_eq!(refused["error"]["code"], -32600);
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("more than 1024")),
+        "{refused}"
+    );
+    let answered = out
+        .iter()
+        .find_map(Value::as_array)
+        .expect("the 1024 are answered");
+    assert_eq!(answered.len(), 1024);
+    assert!(answered.iter().all(|a| a["result"] == "pong"));
+}
+
+/// Resident memory of process `pid` in MiB (Linux).
+#[cfg(target_os = "linux")]
+fn rss_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    kib / 1024
+}
+
+/// A client that writes 300 000 bad lines and does not read the answers
+/// (30 MB of them) for two seconds: the server stops reading instead of
+/// queueing them, then answers every one once the client reads.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_client_that_does_not_read_slows_the_server_instead_of_growing_it() {
+    use std::{
+        io::{BufRead, BufReader, Write},
+        process::{Command, Stdio},
+    };
+
+    let lines_sent = 300_000;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmi-host"))
+        .args(["-q", "serve"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&b"x\n".repeat(lines_sent));
+    });
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let held = rss_mib(pid);
+    let answers = BufReader::new(child.stdout.take().unwrap()).lines().count();
+    writer.join().unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(answers, lines_sent);
+    // Measured: 12 MiB; answers queued without a bound made it 60 MiB.
+    assert!(
+        held < 32,
+        "the server held {held} MiB while the client did not read"
+    );
+}

@@ -3,28 +3,30 @@
 //! fresh plugin instance, concurrently: of one plugin, or of a directory
 //! of plugins addressed as `PLUGIN.METHOD`.
 
+mod answer;
 mod input;
 
 use std::sync::Arc;
 
-use futures::future::join_all;
 use serde_json::Value;
 use tokio::{
-    io::{AsyncWriteExt, BufReader},
+    io::{AsyncWriteExt, BufReader, BufWriter},
     sync::{Semaphore, mpsc},
     task::JoinSet,
 };
 use wasmi_hdk::{
     Error, Plugin, PluginSet, RpcError,
-    protocol::{Id, Message, MessageError, Response, codes::METHOD_NOT_FOUND},
+    protocol::{Id, codes::METHOD_NOT_FOUND},
 };
 
-use self::input::InputLine;
+use self::{
+    answer::{answer_line, response},
+    input::InputLine,
+};
 use crate::{
     cli::ServeArgs,
     error::CliError,
     exit::Exit,
-    failure,
     load::{self, PluginSource},
     logging::Verbosity,
     plugin_dir,
@@ -101,7 +103,9 @@ pub(crate) async fn run(args: ServeArgs, verbosity: Verbosity) -> Result<Exit, C
         Arc::new(Semaphore::new(slots)),
         Arc::new(Semaphore::new(slots)),
     );
-    let (lines_out, lines_to_write) = mpsc::unbounded_channel();
+    // Answers wait here for the writer; when it is full (a client that
+    // does not read), answering waits, and so does reading.
+    let (lines_out, lines_to_write) = mpsc::channel(slots);
     let writer = tokio::spawn(write_lines(lines_to_write));
     let mut in_flight = JoinSet::new();
     let mut stdin = BufReader::new(tokio::io::stdin());
@@ -126,14 +130,14 @@ pub(crate) async fn run(args: ServeArgs, verbosity: Verbosity) -> Result<Exit, C
                 let error = RpcError::invalid_request(format!(
                     "the line is {length} bytes, over the limit of {line_limit} bytes (--max-message)"
                 ));
-                let _ = lines_out.send(response(Id::Null, Err(error)));
+                let _ = lines_out.send(response(Id::Null, Err(error))).await;
                 continue;
             }
             InputLine::Line => match String::from_utf8(core::mem::take(&mut line)) {
                 Ok(text) => text,
                 Err(e) => {
                     let error = RpcError::parse_error(format!("the line is not UTF-8: {e}"));
-                    let _ = lines_out.send(response(Id::Null, Err(error)));
+                    let _ = lines_out.send(response(Id::Null, Err(error))).await;
                     continue;
                 }
             },
@@ -145,9 +149,10 @@ pub(crate) async fn run(args: ServeArgs, verbosity: Verbosity) -> Result<Exit, C
         let calls = calls.clone();
         let lines_out = lines_out.clone();
         in_flight.spawn(async move {
-            if let Some(answer) = answer_line(&target, &calls, text.trim()).await {
-                let _ = lines_out.send(answer);
+            if let Some(answer) = answer_line(&target, &calls, slots, text.trim()).await {
+                let _ = lines_out.send(answer).await;
             }
+            // Held until the answer is queued, so a slow reader slows reading.
             drop(permit);
         });
         // Forget the finished ones, so a long session does not pile them up.
@@ -168,97 +173,16 @@ pub(crate) async fn run(args: ServeArgs, verbosity: Verbosity) -> Result<Exit, C
     }
 }
 
-/// Writes each answer as one line, so concurrent answers never interleave.
-async fn write_lines(mut lines: mpsc::UnboundedReceiver<String>) -> std::io::Result<()> {
-    let mut stdout = tokio::io::stdout();
+/// Writes each answer as one line, so concurrent answers never interleave;
+/// flushes whenever no other answer is waiting.
+async fn write_lines(mut lines: mpsc::Receiver<String>) -> std::io::Result<()> {
+    let mut stdout = BufWriter::new(tokio::io::stdout());
     while let Some(line) = lines.recv().await {
         stdout.write_all(line.as_bytes()).await?;
         stdout.write_all(b"\n").await?;
-        stdout.flush().await?;
-    }
-    Ok(())
-}
-
-/// The answer to one input line (a message or a batch), if it needs one.
-async fn answer_line(target: &Target, calls: &Semaphore, line: &str) -> Option<String> {
-    let value: Value = match serde_json::from_str(line) {
-        Ok(value) => value,
-        Err(e) => return Some(response(Id::Null, Err(RpcError::parse_error(e)))),
-    };
-    match value {
-        Value::Array(items) if items.is_empty() => Some(response(
-            Id::Null,
-            Err(RpcError::invalid_request("an empty batch")),
-        )),
-        Value::Array(items) => {
-            let answers = join_all(items.into_iter().map(|item| answer(target, calls, item))).await;
-            let answers: Vec<String> = answers.into_iter().flatten().collect();
-            (!answers.is_empty()).then(|| format!("[{}]", answers.join(",")))
+        if lines.is_empty() {
+            stdout.flush().await?;
         }
-        single => answer(target, calls, single).await,
     }
-}
-
-/// Runs one message: a request gets the plugin's answer, a notification
-/// runs and gets none, anything else is an invalid request. A call waits
-/// for one of the `calls` permits (`--max-concurrent`) before it starts.
-async fn answer(target: &Target, calls: &Semaphore, message: Value) -> Option<String> {
-    if !message.is_object() {
-        return Some(response(
-            Id::Null,
-            Err(RpcError::invalid_request("a message is a JSON object")),
-        ));
-    }
-    let parsed = Message::parse(&message.to_string());
-    match parsed {
-        Ok(Message::Request(request)) => {
-            tracing::debug!(id = %request.id, method = %request.method, "request");
-            let _running = calls.acquire().await;
-            let result = target
-                .call(&request.method, request.params.unwrap_or(Value::Null))
-                .await;
-            Some(response(
-                request.id,
-                result.map_err(|e| failure::to_rpc_error(&e)),
-            ))
-        }
-        Ok(Message::Notification(notification)) => {
-            tracing::debug!(method = %notification.method, "notification");
-            let params = notification.params.unwrap_or(Value::Null);
-            let _running = calls.acquire().await;
-            if let Err(e) = target.call(&notification.method, params).await {
-                tracing::warn!(
-                    method = %notification.method,
-                    "notification failed: {}",
-                    failure::describe(&e)
-                );
-            }
-            None
-        }
-        Ok(Message::Response(_)) => Some(response(
-            id_of(&message),
-            Err(RpcError::invalid_request(
-                "a response, but this server sends no requests",
-            )),
-        )),
-        // The line was JSON already: a field of the wrong type (an id of
-        // 1.5, say) is an invalid request, not a parse error.
-        Err(MessageError::Json(e)) => {
-            Some(response(id_of(&message), Err(RpcError::invalid_request(e))))
-        }
-        Err(e) => Some(response(id_of(&message), Err(RpcError::invalid_request(e)))),
-    }
-}
-
-/// The message's id if it has a valid one, else `null`.
-fn id_of(message: &Value) -> Id {
-    message
-        .get("id")
-        .and_then(|id| serde_json::from_value(id.clone()).ok())
-        .unwrap_or(Id::Null)
-}
-
-/// A response line (without its newline), members in the usual order.
-fn response(id: Id, outcome: Result<Value, RpcError>) -> String {
-    Message::Response(Response { id, outcome }).to_line()
+    stdout.flush().await
 }
