@@ -386,3 +386,138 @@ async fn a_panicking_log_handler_does_not_take_the_host_down() {
         "pong"
     );
 }
+
+/// A set of test plugins named `names`, granted `plugins`, with `baseline`.
+fn test_plugin_set(names: &[&str], baseline: HostRouter, nested: usize) -> PluginSet {
+    let set = PluginSet::builder()
+        .with_baseline(baseline)
+        .with_max_nested_calls(nested)
+        .build();
+    for name in names {
+        let manifest = format!("name = \"{name}\"\npermissions = [\"plugins\"]");
+        let manifest = Manifest::from_toml(&manifest, &format!("{name}.toml")).unwrap();
+        set.load(manifest, test_plugin_artifacts::TEST_PLUGIN)
+            .unwrap();
+    }
+    set
+}
+
+/// `call_host` params that make a test plugin call `plugin`'s `method`.
+fn plugins_call(plugin: &str, method: &str, params: Value) -> Value {
+    json!({"method": "plugins.call", "params": {"plugin": plugin, "method": method, "params": params}})
+}
+
+#[tokio::test]
+async fn a_host_method_that_calls_back_into_the_set_starts_a_tree_of_its_own() {
+    // a -> plugins.call b -> app.run (the application) -> set.call c -> plugins.call d,
+    // with one nested call at a time: the inner chain does not wait for a's slot.
+    let set_for_host = Arc::new(std::sync::OnceLock::<PluginSet>::new());
+    let reach = set_for_host.clone();
+    let baseline = HostRouter::new().method("app.run", move |_c, (): ()| {
+        let set = reach.get().cloned();
+        async move {
+            let set = set.ok_or_else(|| RpcError::internal("no set yet"))?;
+            set.call("c", "call_host", plugins_call("d", "ping", Value::Null))
+                .await
+                .map_err(|e| RpcError::internal(e.to_string()))
+        }
+    });
+    let set = test_plugin_set(&["a", "b", "c", "d"], baseline, 1);
+    set_for_host.set(set.clone()).unwrap();
+    let inner = json!({"method": "app.run"});
+    let answer = within(set.call("a", "call_host", plugins_call("b", "call_host", inner))).await;
+    assert_eq!(answer.unwrap(), "pong");
+}
+
+#[tokio::test]
+async fn one_call_tree_cannot_take_the_nested_slots_of_another() {
+    // With one nested slot per call tree, a hog holds its slot for 2 s; a
+    // nested ping of another top-level call does not wait for it.
+    let set = test_plugin_set(&["hog", "other", "target"], HostRouter::new(), 1);
+    let hog = tokio::spawn({
+        let set = set.clone();
+        async move {
+            set.call(
+                "hog",
+                "call_host",
+                plugins_call("target", "sleep", json!(2000)),
+            )
+            .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let answer = within(set.call(
+        "other",
+        "call_host",
+        plugins_call("target", "ping", Value::Null),
+    ))
+    .await;
+    assert_eq!(answer.unwrap(), "pong");
+    assert!(!hog.is_finished(), "the ping waited for the hog's slot");
+    assert!(within(hog).await.unwrap().is_ok());
+}
+
+#[tokio::test]
+async fn any_call_depth_can_be_configured() {
+    let set = PluginSet::builder().with_max_call_depth(usize::MAX).build();
+    let manifest =
+        Manifest::from_toml("name = \"p\"\npermissions = [\"plugins\"]", "p.toml").unwrap();
+    set.load(manifest, test_plugin_artifacts::TEST_PLUGIN)
+        .unwrap();
+    let answer = within(set.call("p", "call_host", plugins_call("p", "ping", Value::Null))).await;
+    assert_eq!(answer.unwrap(), "pong");
+}
+
+#[tokio::test]
+async fn answers_wait_for_a_plugin_that_reads_them_slowly() {
+    // Six concurrent requests answered with 11 MiB each (66 MiB, over the
+    // 64 MiB backlog), read 16 MiB at a time: the answers wait for room on
+    // stdin instead of failing the call.
+    let host = echo_host().method("host.big", |_c, (): ()| async {
+        Ok::<_, RpcError>("b".repeat(11 << 20))
+    });
+    let request = r#"{"jsonrpc":"2.0","id":5,"method":"host.big"}"#;
+    let extra = format!(
+        r#"{}
+  ;; reads 16 MiB at a time into 0x100000 until `$answers` newlines have come
+  (func $drain (param $answers i32) (local $n i32) (local $i i32) (local $end i32)
+    (block $done
+      (loop $read
+        (i32.store (i32.const 16) (i32.const 0x100000))
+        (i32.store (i32.const 20) (i32.const 0x1000000))
+        (drop (call $fd_read (i32.const 0) (i32.const 16) (i32.const 1) (i32.const 24)))
+        (local.set $n (i32.load (i32.const 24)))
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $i (i32.const 0x100000))
+        (local.set $end (i32.add (i32.const 0x100000) (local.get $n)))
+        (loop $scan
+          (if (i32.eq (i32.load8_u (local.get $i)) (i32.const 10))
+            (then (local.set $answers (i32.sub (local.get $answers) (i32.const 1)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $scan (i32.lt_u (local.get $i) (local.get $end))))
+        (br_if $read (local.get $answers)))))
+  {}"#,
+        data(0x5000, &format!("{request}\n")),
+        repeat(
+            6,
+            &format!(
+                "(drop (call $write (i32.const 1) (i32.const 0x5000) (i32.const {})))",
+                request.len() + 1
+            ),
+            ""
+        ),
+    );
+    let wasm = hostile_with_memory(
+        18 * 16,
+        "(call $repeat) (call $drain (i32.const 6))",
+        &extra,
+    );
+    let plugin = builder().with_host(host).build(&wasm).unwrap();
+    let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+    assert_eq!(outcome.result.unwrap(), "ok");
+    assert!(
+        outcome.report.bytes_in > 66 << 20,
+        "{}",
+        outcome.report.bytes_in
+    );
+}
