@@ -468,17 +468,21 @@ async fn any_call_depth_can_be_configured() {
     assert_eq!(answer.unwrap(), "pong");
 }
 
-#[tokio::test]
-async fn answers_wait_for_a_plugin_that_reads_them_slowly() {
-    // Six concurrent requests answered with 11 MiB each (66 MiB, over the
-    // 64 MiB backlog), read 16 MiB at a time: the answers wait for room on
-    // stdin instead of failing the call.
-    let host = echo_host().method("host.big", |_c, (): ()| async {
-        Ok::<_, RpcError>("b".repeat(11 << 20))
-    });
+/// A plugin that writes `first` (a message line, if any), asks `host.big`
+/// `requests` times at once, then (if `drain`) reads 16 MiB at a time until
+/// every answer has come, or (if not) sleeps for 10 s without reading.
+fn big_answers(first: Option<&str>, requests: u32, drain: bool) -> Vec<u8> {
     let request = r#"{"jsonrpc":"2.0","id":5,"method":"host.big"}"#;
+    let first = first.map_or(String::new(), |line| {
+        format!(
+            "{}\n(func $first (drop (call $write (i32.const 1) (i32.const 0x6000) (i32.const {}))))",
+            data(0x6000, &format!("{line}\n")),
+            line.len() + 1
+        )
+    });
     let extra = format!(
         r#"{}
+  {first}
   ;; reads 16 MiB at a time into 0x100000 until `$answers` newlines have come
   (func $drain (param $answers i32) (local $n i32) (local $i i32) (local $end i32)
     (block $done
@@ -499,7 +503,7 @@ async fn answers_wait_for_a_plugin_that_reads_them_slowly() {
   {}"#,
         data(0x5000, &format!("{request}\n")),
         repeat(
-            6,
+            requests,
             &format!(
                 "(drop (call $write (i32.const 1) (i32.const 0x5000) (i32.const {})))",
                 request.len() + 1
@@ -507,17 +511,137 @@ async fn answers_wait_for_a_plugin_that_reads_them_slowly() {
             ""
         ),
     );
-    let wasm = hostile_with_memory(
-        18 * 16,
-        "(call $repeat) (call $drain (i32.const 6))",
-        &extra,
-    );
-    let plugin = builder().with_host(host).build(&wasm).unwrap();
+    let start = if extra.contains("$first ") {
+        "(call $first)"
+    } else {
+        ""
+    };
+    let then = if drain {
+        format!("(call $drain (i32.const {requests}))")
+    } else {
+        "(i32.store8 (i32.const 4104) (i32.const 0))
+         (i32.store (i32.const 4112) (i32.const 1))
+         (i64.store (i32.const 4120) (i64.const 10000000000))
+         (drop (call $poll_oneoff (i32.const 4096) (i32.const 4608) (i32.const 1) (i32.const 4700)))"
+            .to_owned()
+    };
+    hostile_with_memory(18 * 16, &format!("{start} (call $repeat) {then}"), &extra)
+}
+
+#[tokio::test]
+async fn answers_outstanding_at_once_may_fill_the_backlog_but_not_pass_it() {
+    // 11 MiB answers read 16 MiB at a time: five (55 MiB) fit the 64 MiB
+    // backlog, seven (77 MiB) do not.
+    let host = || {
+        echo_host().method("host.big", |_c, (): ()| async {
+            Ok::<_, RpcError>("b".repeat(11 << 20))
+        })
+    };
+    let plugin = builder()
+        .with_host(host())
+        .build(&big_answers(None, 5, true))
+        .unwrap();
     let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
     assert_eq!(outcome.result.unwrap(), "ok");
     assert!(
-        outcome.report.bytes_in > 66 << 20,
+        outcome.report.bytes_in > 55 << 20,
         "{}",
         outcome.report.bytes_in
+    );
+    let plugin = builder()
+        .with_host(host())
+        .build(&big_answers(None, 7, true))
+        .unwrap();
+    let error = within(plugin.call("bad", Value::Null)).await.unwrap_err();
+    assert_eq!(
+        violation(error),
+        ProtocolViolation::HostCallBacklog { limit: 64 << 20 }
+    );
+    still_ok(&plugin).await;
+}
+
+#[tokio::test]
+async fn a_plugin_that_does_not_read_cannot_hold_up_host_methods() {
+    // Plugin A starts `host.locked` (which holds a lock the application's
+    // calls share, across an await), asks for 75 MiB of answers it never
+    // reads and sleeps. A's host methods keep running, so call B gets the
+    // lock in time, and A fails on its backlog instead of sleeping 10 s.
+    let lock = Arc::new(tokio::sync::Mutex::new(()));
+    let host = echo_host()
+        .method("host.big", |_c, (): ()| async {
+            Ok::<_, RpcError>("b".repeat(15 << 20))
+        })
+        .method("host.locked", move |_c, (): ()| {
+            let lock = lock.clone();
+            async move {
+                let _held = lock.lock().await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Ok::<_, RpcError>(())
+            }
+        });
+    let locked = r#"{"jsonrpc":"2.0","id":4,"method":"host.locked"}"#;
+    let a = builder()
+        .with_host(host.clone())
+        .build(&big_answers(Some(locked), 5, false))
+        .unwrap();
+    let b = builder()
+        .with_host(host)
+        .with_limits(Limits::default().with_timeout(Some(Duration::from_secs(2))))
+        .build(test_plugin_artifacts::TEST_PLUGIN)
+        .unwrap();
+    let started = Instant::now();
+    let a = tokio::spawn(a.call("bad", Value::Null));
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let b = within(b.call("call_host", json!({"method": "host.locked"}))).await;
+    assert_eq!(b.unwrap(), Value::Null);
+    let a = within(a).await.unwrap();
+    assert_eq!(
+        violation(a.unwrap_err()),
+        ProtocolViolation::HostCallBacklog { limit: 64 << 20 }
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn host_methods_that_answer_at_once_are_bounded_by_the_backlog_too() {
+    // `config.get` answers with the whole 32 KiB config without awaiting.
+    // 8 192 requests for it (1.5 MiB of requests, 256 MiB of answers), then
+    // a 10 s sleep without reading: the answers fill the backlog and the
+    // call fails, holding no more than that.
+    let config = format!("[config]\nblob = \"{}\"", "c".repeat(32 << 10));
+    let set = PluginSet::builder().build();
+    let request = r#"{"jsonrpc":"2.0","id":5,"method":"config.get"}"#;
+    let write = format!(
+        "(drop (call $write (i32.const 1) (i32.const 0x5000) (i32.const {})))",
+        request.len() + 1
+    );
+    let body = "(call $repeat)
+        (i32.store8 (i32.const 4104) (i32.const 0))
+        (i32.store (i32.const 4112) (i32.const 1))
+        (i64.store (i32.const 4120) (i64.const 10000000000))
+        (drop (call $poll_oneoff (i32.const 4096) (i32.const 4608) (i32.const 1) (i32.const 4700)))";
+    let wasm = hostile(
+        body,
+        &repeat(8192, &write, &data(0x5000, &format!("{request}\n"))),
+    );
+    let manifest =
+        Manifest::from_toml(&format!("name = \"greedy\"\n{config}"), "greedy.toml").unwrap();
+    set.load(manifest, &wasm).unwrap();
+    let started = Instant::now();
+    let error = within(set.call("greedy", "bad", Value::Null))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        violation(error),
+        ProtocolViolation::HostCallBacklog { limit: 64 << 20 }
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
     );
 }

@@ -158,7 +158,9 @@ impl<'a> Runner<'a> {
                     // Start what the plugin asked for meanwhile and hand it
                     // the answers that are ready, so a plugin that never
                     // waits still has its messages served.
-                    self.serve_ready();
+                    if let Err(e) = self.serve_ready() {
+                        break Ending::Failed(e);
+                    }
                     if runtime::time_to_yield(self.last_yield) {
                         runtime::yield_now().await;
                         self.last_yield = runtime::now();
@@ -283,8 +285,11 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Starts a host method for every request and notification the plugin wrote.
-    fn dispatch_outgoing(&mut self) {
+    /// Starts a host method for each request and notification the plugin
+    /// wrote, one after the other. An answer that is ready at once is
+    /// delivered (if `deliver`) before the next method starts, so host
+    /// methods that answer at once cannot pile up answers past the backlog.
+    fn dispatch_outgoing(&mut self, deliver: bool) -> Result<(), Error> {
         let outgoing = core::mem::take(&mut self.store.data_mut().outgoing);
         for (message, cost) in outgoing {
             let (id, method, params) = match message {
@@ -296,47 +301,42 @@ impl<'a> Runner<'a> {
             let caller = self.caller.clone();
             let started =
                 std::panic::catch_unwind(AssertUnwindSafe(|| host.handle(caller, &method, params)));
-            let answer: BoxFuture<HostAnswer> = match started {
+            let mut answer: BoxFuture<HostAnswer> = match started {
                 Ok(fut) => Box::pin(AssertUnwindSafe(fut).catch_unwind().map(move |outcome| {
                     (id, cost, outcome.unwrap_or_else(|_| Err(panicked(&method))))
                 })),
                 Err(_) => Box::pin(core::future::ready((id, cost, Err(panicked(&method))))),
             };
-            self.pending.push(answer);
-        }
-    }
-
-    /// Starts a host method for each message the plugin wrote and delivers
-    /// the answers that are ready, without waiting, while stdin has room.
-    fn serve_ready(&mut self) {
-        self.dispatch_outgoing();
-        while self.stdin_has_room() {
-            match self.pending.next().now_or_never() {
-                Some(Some(answer)) => self.deliver(answer),
-                _ => break,
+            match (&mut answer).now_or_never() {
+                Some(ready) if deliver => self.deliver(ready)?,
+                Some(_) => {}
+                None => self.pending.push(answer),
             }
         }
+        Ok(())
     }
 
-    /// Whether another answer may go on the plugin's stdin: at most the
-    /// backlog limit of answers waits unread there. When it is full, the
-    /// host methods' answers wait (they are not even polled) until the
-    /// plugin reads; a plugin that writes more meanwhile fails with
-    /// [`ProtocolViolation::HostCallBacklog`], as unread answers count in
-    /// its backlog. An empty stdin always has room.
-    fn stdin_has_room(&self) -> bool {
-        self.store.data().stdin_len() < backlog_limit(self.limits.max_message())
+    /// Starts what the plugin asked for and delivers the answers that are
+    /// ready, without waiting.
+    fn serve_ready(&mut self) -> Result<(), Error> {
+        self.dispatch_outgoing(true)?;
+        while let Some(Some(answer)) = self.pending.next().now_or_never() {
+            self.deliver(answer)?;
+        }
+        Ok(())
     }
 
-    /// Puts a host method's answer where the plugin will read it.
-    fn deliver(&mut self, (id, cost, outcome): HostAnswer) {
+    /// Puts a host method's answer where the plugin will read it. Answers
+    /// the plugin has not read count in its host-call backlog: past the
+    /// limit the call fails with [`ProtocolViolation::HostCallBacklog`].
+    fn deliver(&mut self, (id, cost, outcome): HostAnswer) -> Result<(), Error> {
         let state = self.store.data_mut();
         state.backlog = state.backlog.saturating_sub(cost);
         let Some(id) = id else {
             if let Err(e) = outcome {
                 tracing::debug!(plugin = %self.caller.plugin(), "host notification handler failed: {e}");
             }
-            return;
+            return Ok(());
         };
         let max = self.limits.max_message();
         let state = self.store.data_mut();
@@ -355,11 +355,18 @@ impl<'a> Runner<'a> {
                 .write_line(out);
             },
         );
+        let limit = backlog_limit(max);
+        if state.backlog + state.stdin_len() > limit {
+            let violation = ProtocolViolation::HostCallBacklog { limit };
+            state.violation.get_or_insert(violation.clone());
+            return Err(self.protocol(violation));
+        }
+        Ok(())
     }
 
     /// Waits until the operation the instance is suspended in can complete.
     async fn wait_until_unblocked(&mut self) -> Result<(), Error> {
-        self.serve_ready();
+        self.serve_ready()?;
         let (wants_stdin, wake_at) = match &self.store.data().blocked {
             Some(Blocked::Read { .. }) => (true, None),
             Some(Blocked::Poll(poll)) => (poll.wants_stdin, poll.deadline),
@@ -375,20 +382,19 @@ impl<'a> Runner<'a> {
                 self.store.data_mut().outstanding = 0;
                 return Ok(());
             }
-            let room = self.stdin_has_room();
-            if let Some(answer) = self.wait_for_host_or(wake_at, room).await? {
-                self.deliver(answer);
+            if let Some(answer) = self.wait_for_host_or(wake_at).await? {
+                self.deliver(answer)?;
             }
         }
     }
 
-    /// Waits for one host answer (if `take_answers`) or until `wake_at`
-    /// (`None`), failing on the call's timeout or cancellation. Zero CPU
-    /// while waiting.
+    /// Waits for one host answer or until `wake_at` (`None`), failing on
+    /// the call's timeout or cancellation. Zero CPU while waiting. Host
+    /// methods are always polled, so none is held up half-way (holding a
+    /// lock, say) by a plugin that does not read.
     async fn wait_for_host_or(
         &mut self,
         wake_at: Option<Instant>,
-        take_answers: bool,
     ) -> Result<Option<HostAnswer>, Error> {
         let mut alarm = wake_at
             .map(|at| Box::pin(runtime::sleep(at.saturating_duration_since(runtime::now()))));
@@ -398,7 +404,7 @@ impl<'a> Runner<'a> {
             {
                 return Poll::Ready(Err(Error::Cancelled));
             }
-            if take_answers && let Poll::Ready(Some(answer)) = self.pending.poll_next_unpin(cx) {
+            if let Poll::Ready(Some(answer)) = self.pending.poll_next_unpin(cx) {
                 return Poll::Ready(Ok(Some(answer)));
             }
             if let Some(alarm) = &mut alarm
@@ -437,9 +443,10 @@ impl<'a> Runner<'a> {
     async fn finish(&mut self, mut ending: Ending) -> Result<Value, Error> {
         self.store.data_mut().stderr.finish();
         if !matches!(ending, Ending::Failed(_)) {
-            self.dispatch_outgoing();
+            // Answers have no reader any more: `dispatch_outgoing` cannot fail.
+            let _ = self.dispatch_outgoing(false);
             while !self.pending.is_empty() {
-                if let Err(error) = self.wait_for_host_or(None, true).await {
+                if let Err(error) = self.wait_for_host_or(None).await {
                     // Still running at the timeout or a cancel: dropped. An
                     // answer the plugin gave still stands.
                     ending = Ending::Failed(error);
