@@ -283,8 +283,10 @@ Notifications get no answer. A plugin failure (trap, limit, timeout...)
 answers -32000 with data {\"kind\": ...}. At most --max-concurrent
 requests run at once, and reading waits while as many lines or unwritten
 answers wait. A batch holds at most 1024 messages; a longer batch, or a
-line longer than --max-message, is answered -32600. At end of input the
-server finishes the requests in flight and exits.
+line longer than --max-message, is answered -32600, and a batch whose
+answers would be longer than --max-message gets one -32603 error. At end
+of input the server finishes the requests in flight and exits; it stops
+early if its stdout is closed.
 
 With --plugins DIR it serves every NAME.wasm of DIR (NAME.toml beside it is
 its manifest: name, permissions, limits, env, config, events) and a request

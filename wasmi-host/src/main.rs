@@ -42,17 +42,29 @@ use crate::{cli::Cli, logging::Verbosity};
 #[cfg(test)]
 use {libc as _, wat as _};
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     // Usage errors exit here with clap's message and code 2.
     let cli = Cli::parse();
     let verbosity = Verbosity::from_flags(cli.quiet, cli.verbose);
     verbosity.init_tracing();
-    match commands::run(cli.command, verbosity).await {
-        Ok(exit) => exit.into(),
-        Err(error) => {
-            verbosity.print_error(&error.to_string());
-            error.exit().into()
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            verbosity.print_error(&format!("cannot start the async runtime: {e}"));
+            return exit::Exit::Failed.into();
         }
-    }
+    };
+    let code = runtime.block_on(async {
+        match commands::run(cli.command, verbosity).await {
+            Ok(exit) => exit.into(),
+            Err(error) => {
+                verbosity.print_error(&error.to_string());
+                error.exit().into()
+            }
+        }
+    });
+    // A read of stdin may still be blocked on a worker thread (`serve`
+    // stops reading when its client goes away): exit without waiting for it.
+    runtime.shutdown_background();
+    code
 }

@@ -287,3 +287,70 @@ fn a_client_that_does_not_read_slows_the_server_instead_of_growing_it() {
         "the server held {held} MiB while the client did not read"
     );
 }
+
+#[test]
+fn a_batch_whose_answers_outgrow_the_line_limit_is_one_error() {
+    let batch = |n: usize| {
+        let items: Vec<String> = (0..n)
+            .map(|i| format!(r#"{{"jsonrpc":"2.0","id":{i},"method":"time"}}"#))
+            .collect();
+        format!("[{}]", items.join(","))
+    };
+    // 30 answers of about 80 bytes do not fit in 2 KiB; 10 do.
+    let input = format!("{}\n{}\n", batch(30), batch(10));
+    let run = wasmi_host_with_stdin(&["serve", "--max-message", "2K"], &input).expect_code(0);
+    let out = lines(&run.stdout);
+    assert_eq!(out.len(), 2, "{run:#?}");
+    let refused = out.iter().find(|r| r.is_object()).expect("one error");
+    assert_eq!(refused["error"]["code"], -32603);
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("30 answers") && message.contains("2048"),
+        "{message}"
+    );
+    assert_eq!(out.iter().find_map(Value::as_array).map(Vec::len), Some(10));
+}
+
+#[test]
+fn the_server_stops_when_its_answers_cannot_be_written() {
+    use std::{
+        io::{Read, Write},
+        process::{Command, Stdio},
+        time::{Duration, Instant},
+    };
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmi-host"))
+        .args(["-q", "serve"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\n")
+        .unwrap();
+    // stdin stays open: the server must notice on its own.
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("the server kept running with nobody to answer");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(!status.success(), "{status:?}");
+    assert!(stderr.contains("cannot write to stdout"), "{stderr}");
+}

@@ -24,11 +24,14 @@ pub(super) const MAX_BATCH: usize = 1024;
 
 /// The answer to one input line (a message or a batch), if it needs one.
 /// Calls wait for one of the `calls` permits (`--max-concurrent`), and a
-/// batch starts at most `width` of its messages at a time.
+/// batch starts at most `width` of its messages at a time; a batch whose
+/// answers would be longer than `max_line` (`--max-message`) is answered
+/// with one error instead, and its answers are not kept.
 pub(super) async fn answer_line(
     target: &Target,
     calls: &Semaphore,
     width: usize,
+    max_line: usize,
     line: &str,
 ) -> Option<String> {
     if !line.starts_with('[') {
@@ -41,21 +44,42 @@ pub(super) async fn answer_line(
         Ok(Batch(items)) => items,
         Err(e) => return Some(error(Id::Null, line_error(e))),
     };
-    // In order, at most `width` at a time.
+    // In order, at most `width` at a time; every message runs, but the
+    // answers are kept only while they fit in one line.
     let mut items = batch.into_iter();
     let mut running = FuturesOrdered::new();
-    let mut answers = Vec::new();
+    let mut answers = String::from("[");
+    let (mut answered, mut length) = (0usize, 1usize);
     loop {
         while running.len() < width {
             let Some(item) = items.next() else { break };
             running.push_back(answer(target, calls, item.get()));
         }
-        match running.next().await {
-            Some(answer) => answers.extend(answer),
-            None => break,
+        let Some(answer) = running.next().await else {
+            break;
+        };
+        let Some(answer) = answer else { continue };
+        length = length.saturating_add(answer.len() + 1);
+        if length <= max_line {
+            if answered > 0 {
+                answers.push(',');
+            }
+            answers.push_str(&answer);
+        } else {
+            answers = String::new();
         }
+        answered += 1;
     }
-    (!answers.is_empty()).then(|| format!("[{}]", answers.join(",")))
+    if length > max_line {
+        return Some(error(
+            Id::Null,
+            RpcError::internal(format!(
+                "the batch ran, but its {answered} answers ({length} bytes) would exceed \
+                 the line limit of {max_line} bytes (--max-message): send fewer requests per batch"
+            )),
+        ));
+    }
+    (answered > 0).then(|| answers + "]")
 }
 
 /// Runs one message: a request gets the plugin's answer, a notification

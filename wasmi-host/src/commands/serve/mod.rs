@@ -118,12 +118,16 @@ pub(crate) async fn run(args: ServeArgs, verbosity: Verbosity) -> Result<Exit, C
             .acquire_owned()
             .await
             .expect("the semaphore is never closed");
-        let read = input::read_line(&mut stdin, &mut line, line_limit)
-            .await
-            .map_err(|source| CliError::Io {
-                what: "cannot read stdin",
-                source,
-            })?;
+        // Stop reading when no answer can be written any more (the client
+        // closed our stdout): the writer's error is the outcome.
+        let read = tokio::select! {
+            read = input::read_line(&mut stdin, &mut line, line_limit) => read,
+            () = lines_out.closed() => break,
+        };
+        let read = read.map_err(|source| CliError::Io {
+            what: "cannot read stdin",
+            source,
+        })?;
         let text = match read {
             InputLine::End => break,
             InputLine::TooLong(length) => {
@@ -149,7 +153,8 @@ pub(crate) async fn run(args: ServeArgs, verbosity: Verbosity) -> Result<Exit, C
         let calls = calls.clone();
         let lines_out = lines_out.clone();
         in_flight.spawn(async move {
-            if let Some(answer) = answer_line(&target, &calls, slots, text.trim()).await {
+            if let Some(answer) = answer_line(&target, &calls, slots, line_limit, text.trim()).await
+            {
                 let _ = lines_out.send(answer).await;
             }
             // Held until the answer is queued, so a slow reader slows reading.
@@ -157,6 +162,9 @@ pub(crate) async fn run(args: ServeArgs, verbosity: Verbosity) -> Result<Exit, C
         });
         // Forget the finished ones, so a long session does not pile them up.
         while in_flight.try_join_next().is_some() {}
+    }
+    if lines_out.is_closed() {
+        in_flight.abort_all();
     }
     while in_flight.join_next().await.is_some() {}
     drop(lines_out);
