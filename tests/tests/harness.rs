@@ -42,6 +42,7 @@ fn wat_types(types: &[ValType]) -> String {
 ///
 /// - `$write (fd ptr len) -> errno` writes one buffer (iovec at 0, count at 8);
 /// - `$answer` writes [`ANSWER`] (kept at 1024);
+/// - `$sleep_10s` sleeps ten seconds through `poll_oneoff`;
 /// - `$method -> byte` reads the request into 8192.. and returns the first
 ///   byte of the method name.
 ///
@@ -64,6 +65,12 @@ pub(crate) fn hostile_with_memory(pages: u32, body: &str, extra: &str) -> Vec<u8
     (i32.store (i32.const 4) (local.get $len))
     (call $fd_write (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 8)))
   (func $answer (drop (call $write (i32.const 1) (i32.const 1024) (i32.const {answer_len}))))
+  (func $sleep_10s
+    ;; one relative clock subscription at 4096, events at 4608
+    (i32.store8 (i32.const 4104) (i32.const 0))
+    (i32.store (i32.const 4112) (i32.const 1))
+    (i64.store (i32.const 4120) (i64.const 10000000000))
+    (drop (call $poll_oneoff (i32.const 4096) (i32.const 4608) (i32.const 1) (i32.const 4700))))
   (func $method (result i32)
     (i32.store (i32.const 16) (i32.const 8192))
     (i32.store (i32.const 20) (i32.const 4096))

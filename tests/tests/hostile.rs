@@ -561,14 +561,8 @@ async fn a_start_section_that_waits_for_the_host_fails_cleanly() {
         ),
         &data,
     );
-    // A ten-second sleep through poll_oneoff (one relative clock subscription at 4096).
-    let sleep = with_start(
-        "(i32.store8 (i32.const 4104) (i32.const 0))
-         (i32.store (i32.const 4112) (i32.const 1))
-         (i64.store (i32.const 4120) (i64.const 10000000000))
-         (drop (call $poll_oneoff (i32.const 4096) (i32.const 4608) (i32.const 1) (i32.const 4700)))",
-        "",
-    );
+    // A ten-second sleep through poll_oneoff.
+    let sleep = with_start("(call $sleep_10s)", "");
     for (what, wasm) in [("fd_read", read), ("poll_oneoff", sleep)] {
         let plugin = load(&wasm, Limits::default());
         let started = std::time::Instant::now();

@@ -236,10 +236,7 @@ async fn nested_plugin_calls_run_a_bounded_number_at_a_time() {
 async fn after_its_answer_a_plugin_is_not_waited_for_or_served() {
     // Answers, then sleeps for 10 s: the call ends at once.
     let sleep = "(call $answer)
-        (i32.store8 (i32.const 4104) (i32.const 0))
-        (i32.store (i32.const 4112) (i32.const 1))
-        (i64.store (i32.const 4120) (i64.const 10000000000))
-        (drop (call $poll_oneoff (i32.const 4096) (i32.const 4608) (i32.const 1) (i32.const 4700)))
+        (call $sleep_10s)
         (return)";
     let plugin = load(&hostile(sleep, ""), Limits::default());
     let started = Instant::now();
@@ -519,11 +516,7 @@ fn big_answers(first: Option<&str>, requests: u32, drain: bool) -> Vec<u8> {
     let then = if drain {
         format!("(call $drain (i32.const {requests}))")
     } else {
-        "(i32.store8 (i32.const 4104) (i32.const 0))
-         (i32.store (i32.const 4112) (i32.const 1))
-         (i64.store (i32.const 4120) (i64.const 10000000000))
-         (drop (call $poll_oneoff (i32.const 4096) (i32.const 4608) (i32.const 1) (i32.const 4700)))"
-            .to_owned()
+        "(call $sleep_10s)".to_owned()
     };
     hostile_with_memory(18 * 16, &format!("{start} (call $repeat) {then}"), &extra)
 }
@@ -620,10 +613,7 @@ async fn host_methods_that_answer_at_once_are_bounded_by_the_backlog_too() {
         request.len() + 1
     );
     let body = "(call $repeat)
-        (i32.store8 (i32.const 4104) (i32.const 0))
-        (i32.store (i32.const 4112) (i32.const 1))
-        (i64.store (i32.const 4120) (i64.const 10000000000))
-        (drop (call $poll_oneoff (i32.const 4096) (i32.const 4608) (i32.const 1) (i32.const 4700)))";
+        (call $sleep_10s)";
     let wasm = hostile(
         body,
         &repeat(8192, &write, &data(0x5000, &format!("{request}\n"))),
