@@ -13,6 +13,14 @@ fn module(extra: &str) -> Vec<u8> {
     ))
 }
 
+/// Loads `bytes` (which must load) and returns the error its first call fails with.
+async fn first_call_error(bytes: &[u8]) -> Error {
+    let plugin = Plugin::new(bytes).unwrap();
+    within(plugin.call("anything", Value::Null))
+        .await
+        .expect_err("the call must fail")
+}
+
 #[test]
 fn bytes_that_are_not_wasm_are_an_invalid_module() {
     let error = Plugin::new(b"definitely not wasm").unwrap_err();
@@ -61,10 +69,7 @@ fn unknown_imports_are_refused_naming_them() {
 #[tokio::test]
 async fn a_start_section_that_loops_forever_is_bounded() {
     let bytes = module(r#"(func $spin (loop $l (br $l))) (start $spin)"#);
-    let plugin = Plugin::new(&bytes).unwrap();
-    let error = within(plugin.call("anything", Value::Null))
-        .await
-        .unwrap_err();
+    let error = first_call_error(&bytes).await;
     assert!(matches!(error, Error::OutOfFuel { .. }), "{error:?}");
 }
 
@@ -126,10 +131,7 @@ async fn a_table_that_grows_without_end_is_refused_past_its_bound() {
         (func $check (if (i32.gt_u (call $grow) (i32.const 1048576)) (then unreachable)))
         (start $check)"#,
     );
-    let plugin = Plugin::new(&bytes).unwrap();
-    let error = within(plugin.call("anything", Value::Null))
-        .await
-        .unwrap_err();
+    let error = first_call_error(&bytes).await;
     // The start section ran to its end: the table stopped growing at its bound.
     assert!(
         matches!(
@@ -146,10 +148,7 @@ async fn a_table_that_grows_without_end_is_refused_past_its_bound() {
 #[tokio::test]
 async fn a_data_segment_outside_memory_is_a_trap_at_instantiation() {
     let bytes = module(r#"(data (i32.const 65530) "0123456789")"#);
-    let plugin = Plugin::new(&bytes).unwrap();
-    let error = within(plugin.call("anything", Value::Null))
-        .await
-        .unwrap_err();
+    let error = first_call_error(&bytes).await;
     assert!(
         matches!(
             error,
@@ -164,10 +163,7 @@ async fn a_data_segment_outside_memory_is_a_trap_at_instantiation() {
 
 #[tokio::test]
 async fn returning_without_answering_is_a_protocol_violation() {
-    let plugin = Plugin::new(&module("")).unwrap();
-    let error = within(plugin.call("anything", Value::Null))
-        .await
-        .unwrap_err();
+    let error = first_call_error(&module("")).await;
     assert!(
         matches!(
             error,
@@ -223,9 +219,6 @@ async fn an_invalid_function_body_is_an_invalid_module() {
         .unwrap_err();
     assert!(matches!(error, Error::InvalidModule { .. }), "{error:?}");
     // ... lazy validation (the default) when the function is first called.
-    let plugin = Plugin::new(&bytes).unwrap();
-    let error = within(plugin.call("anything", Value::Null))
-        .await
-        .unwrap_err();
+    let error = first_call_error(&bytes).await;
     assert!(matches!(error, Error::InvalidModule { .. }), "{error:?}");
 }
