@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use libfuzzer_sys::fuzz_target;
 use serde::Deserialize;
 use serde_json::Value;
-use wasmi_pdk::protocol::{decode_params, encode_params};
+use wasmi_plugin_protocol::{decode_params, encode_params};
 
 #[derive(Debug, Deserialize)]
 #[allow(dead_code)]

@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wasmi_pdk::protocol::{Message, MessageError};
+use wasmi_plugin_protocol::{Message, MessageError};
 
 fuzz_target!(|line: &[u8]| check(line));
 

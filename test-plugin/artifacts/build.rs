@@ -73,6 +73,8 @@ fn main() {
         plugin_dir.join("Cargo.toml"),
         plugin_dir.join("build.rs"),
         workspace.join("wasmi-pdk/src"),
+        workspace.join("wasmi-plugin-protocol/src"),
+        workspace.join("wasmi-plugin-protocol/Cargo.toml"),
         workspace.join("wasmi-pdk/Cargo.toml"),
         workspace.join("Cargo.toml"),
         workspace.join("Cargo.lock"),

@@ -89,7 +89,7 @@ fn router() -> Router {
         .method("many_echo", many_echo)
         .method("concurrent", concurrent)
         .method("call_host", |ctx, p: CallHostParams| async move {
-            ctx.call_raw(&p.method, p.params).await
+            ctx.call_raw(&p.method, p.params.unwrap_or_default()).await
         })
         .method("notify", |ctx, params: Value| async move {
             ctx.notify("host.notified", params)?;
@@ -136,7 +136,7 @@ async fn many_echo(ctx: Context, n: u64) -> Result<u64, RpcError> {
 
 /// All `n` calls are written before the plugin waits for the first answer.
 async fn concurrent(ctx: Context, n: u64) -> Result<Vec<Value>, RpcError> {
-    let calls = (0..n).map(|i| ctx.call_raw("host.echo", Some(json!([i]))));
+    let calls = (0..n).map(|i| ctx.call_raw("host.echo", json!([i])));
     join_all(calls).await.into_iter().collect()
 }
 

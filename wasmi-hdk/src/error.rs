@@ -1,6 +1,6 @@
 use core::time::Duration;
 
-use wasmi_pdk::protocol::{Id, RpcError};
+use wasmi_plugin_protocol::{Id, RpcError};
 
 pub use wasmi::TrapCode;
 

@@ -68,7 +68,8 @@ pub use self::{
     wasi::{WASI_FUNCTIONS, WASI_MODULE, WasiFunction, WasiSupport, wasi_function},
 };
 pub use wasmi::ValType;
-pub use wasmi_pdk::protocol::{self, LogLevel, RpcError};
+pub use wasmi_plugin_protocol as protocol;
+pub use wasmi_plugin_protocol::{LogLevel, RpcError};
 
 // Dev-dependencies of the doc examples and benches, not of the unit tests.
 #[cfg(test)]

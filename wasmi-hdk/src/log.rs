@@ -1,7 +1,7 @@
 use core::fmt;
 use std::sync::Arc;
 
-use wasmi_pdk::protocol::LogLevel;
+use wasmi_plugin_protocol::LogLevel;
 
 /// One line a plugin wrote to stderr, read as described in `PROTOCOL.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

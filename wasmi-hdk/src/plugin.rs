@@ -4,7 +4,7 @@ use std::sync::Arc;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 use wasmi::{CompilationMode, Config, CustomFuelCosts, Engine, ExternType, Linker, Module};
-use wasmi_pdk::protocol::encode_params;
+use wasmi_plugin_protocol::encode_params;
 
 use crate::{
     CallOptions, CallOutcome, Error, HostHandler, HostRouter, Limits, LogRecord, MaybeSend,

@@ -28,19 +28,25 @@
 //! assert_eq!(String::from_utf8(out).unwrap(), "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":5}\n");
 //! ```
 //!
-//! With default features off (`default-features = false`) only
-//! [`protocol`], the wire types shared with the host kit, is built.
+//! The wire types are the [`protocol`] crate (`wasmi-plugin-protocol`),
+//! re-exported here; the host kit uses the same crate.
 
-pub mod protocol;
+mod context;
+mod executor;
+mod handler;
+mod logger;
+mod router;
+mod serve;
 
-#[cfg(feature = "guest")]
-mod guest;
-
-#[cfg(feature = "guest")]
-pub use self::guest::{
-    Context, HostCall, RequestHandler, Router, TypedHostCall, init_logger, serve, serve_io,
-};
-pub use self::protocol::{Event, EventReply, RpcError, decode_params, encode_params};
-#[cfg(feature = "guest")]
 pub use log;
 pub use serde_json::{Value, json};
+pub use wasmi_plugin_protocol as protocol;
+
+pub use self::{
+    context::{Context, HostCall, TypedHostCall},
+    handler::RequestHandler,
+    logger::init_logger,
+    protocol::{Event, EventReply, RpcError, decode_params, encode_params},
+    router::Router,
+    serve::{serve, serve_io},
+};

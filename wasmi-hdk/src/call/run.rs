@@ -4,7 +4,7 @@ use std::panic::AssertUnwindSafe;
 use futures::{FutureExt, StreamExt, stream::FuturesUnordered};
 use serde_json::Value;
 use wasmi::{Instance, Store, TrapCode, TypedResumableCall, Val, errors::ErrorKind};
-use wasmi_pdk::protocol::{Id, Message, Request, Response, RpcError};
+use wasmi_plugin_protocol::{Id, Message, Request, Response, RpcError};
 
 use super::{InstanceState, REQUEST_ID, StderrLog, state::backlog_limit};
 use crate::{

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use wasmi::Memory;
-use wasmi_pdk::protocol::{Id, Message, MessageError, Response, RpcError};
+use wasmi_plugin_protocol::{Id, Message, MessageError, Response, RpcError};
 
 use super::{limiter::MemoryLimiter, stderr::StderrLog};
 use crate::{

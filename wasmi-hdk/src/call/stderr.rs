@@ -3,7 +3,7 @@
 
 use std::{panic::AssertUnwindSafe, sync::Arc};
 
-use wasmi_pdk::protocol::LogLine;
+use wasmi_plugin_protocol::LogLine;
 
 use crate::{LogRecord, log::LogSink};
 
@@ -127,7 +127,7 @@ impl StderrLog {
 mod tests {
     use std::sync::Mutex;
 
-    use wasmi_pdk::protocol::LogLevel;
+    use wasmi_plugin_protocol::LogLevel;
 
     use super::*;
 

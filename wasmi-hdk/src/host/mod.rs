@@ -8,7 +8,7 @@ use core::{future::Future, pin::Pin};
 use std::sync::Arc;
 
 use serde_json::Value;
-use wasmi_pdk::protocol::RpcError;
+use wasmi_plugin_protocol::RpcError;
 
 pub(crate) use self::call_tree::CallTree;
 pub use self::{

@@ -3,7 +3,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
-use wasmi_pdk::protocol::{RpcError, decode_params};
+use wasmi_plugin_protocol::{RpcError, decode_params};
 
 use super::{BoxFuture, CallerInfo, HostHandler, MaybeSend, MaybeSync};
 
@@ -100,7 +100,7 @@ impl HostHandler for HostRouter {
         match self.methods.get(method) {
             Some(m) => m(caller, params),
             None => Box::pin(core::future::ready(Err(RpcError::new(
-                wasmi_pdk::protocol::codes::METHOD_NOT_FOUND,
+                wasmi_plugin_protocol::codes::METHOD_NOT_FOUND,
                 format!("host method not found: {method}"),
             )))),
         }

@@ -8,7 +8,7 @@ use std::{
 
 use serde::Deserialize;
 use serde_json::Value;
-use wasmi_pdk::protocol::{RpcError, codes, decode_params};
+use wasmi_plugin_protocol::{RpcError, codes, decode_params};
 
 use super::registry::SetInner;
 use crate::{BoxFuture, CallOptions, CallerInfo, Error, HostHandler};

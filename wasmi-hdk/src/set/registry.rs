@@ -6,7 +6,7 @@ use std::{
 };
 
 use serde_json::Value;
-use wasmi_pdk::protocol::{EVENT_METHOD, Event, EventReply};
+use wasmi_plugin_protocol::{Event, EventReply, method::ON_EVENT};
 
 use super::{
     EmitOutcome, EventMode, HandlerDecision, HandlerOutcome, Manifest,
@@ -365,7 +365,7 @@ impl PluginSet {
                     modifiable,
                 })
                 .unwrap_or_default();
-                match plugin.call(EVENT_METHOD, params).await {
+                match plugin.call(ON_EVENT, params).await {
                     Err(error) => HandlerDecision::Failed(error),
                     Ok(reply) => match serde_json::from_value::<Option<EventReply>>(reply) {
                         Err(e) => HandlerDecision::Failed(Error::UnexpectedResult(e)),

@@ -49,12 +49,12 @@ impl Log for StderrLogger {
 /// `error`, `warn`, `info`, `debug`, `trace`); `info` when unset. [`serve`]
 /// calls this; calling it again does nothing.
 ///
-/// [`serve`]: super::serve
+/// [`serve`]: crate::serve
 pub fn init_logger() {
     if log::set_logger(&LOGGER).is_err() {
         return;
     }
-    let level = std::env::var("PLUGIN_LOG")
+    let level = std::env::var(crate::protocol::LOG_FILTER_ENV)
         .ok()
         .and_then(|v| v.parse::<LevelFilter>().ok())
         .unwrap_or(LevelFilter::Info);

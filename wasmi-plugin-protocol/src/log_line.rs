@@ -1,5 +1,9 @@
 use core::fmt;
 
+/// The environment variable a host sets to choose which levels a plugin
+/// logs: `off`, `error`, `warn`, `info` (the kits' default), `debug` or `trace`.
+pub const LOG_FILTER_ENV: &str = "PLUGIN_LOG";
+
 /// The level of a log line a plugin writes to stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LogLevel {

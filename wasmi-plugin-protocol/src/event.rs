@@ -1,10 +1,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The method a host calls to deliver an event to a subscribed plugin.
-pub const EVENT_METHOD: &str = "on_event";
-
-/// The params of an [`EVENT_METHOD`] request: one event delivered to one plugin.
+/// The params of an [`ON_EVENT`](crate::method::ON_EVENT) request: one event delivered to one plugin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// The event's name, e.g. `player.join`.

@@ -9,10 +9,9 @@ use core::{
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
-use super::executor;
-use crate::protocol::{
-    Id, RpcError, encode_params,
-    envelope::{write_notification, write_request},
+use crate::{
+    executor,
+    protocol::{Id, RpcError, encode_params, write_notification, write_request},
 };
 
 /// What a handler can do besides computing: call the host and notify it.
@@ -47,7 +46,7 @@ impl Context {
         params: impl Serialize,
     ) -> TypedHostCall<R> {
         let state = match encode_params(params) {
-            Ok(params) => Ok(self.call_raw(method, params)),
+            Ok(params) => Ok(self.send_request(method, params)),
             Err(e) => Err(Some(e)),
         };
         TypedHostCall {
@@ -57,10 +56,19 @@ impl Context {
         }
     }
 
-    /// Calls host method `method` with raw params and returns its raw result.
+    /// Calls host method `method` with JSON params and returns its JSON
+    /// result, as the host kit's `Plugin::call_raw` does the other way.
     ///
-    /// The request is queued at once; the returned future waits for its answer.
-    pub fn call_raw(&self, method: &str, params: Option<Value>) -> HostCall {
+    /// `params` goes on the wire as with [`call`](Self::call): `null` sends
+    /// none, a scalar is sent as a one-element array. The request is queued
+    /// at once; the returned future waits for its answer.
+    pub fn call_raw(&self, method: &str, params: Value) -> HostCall {
+        // Encoding a `Value` cannot fail.
+        self.send_request(method, encode_params(params).unwrap_or_default())
+    }
+
+    /// Queues a request with params exactly as given.
+    fn send_request(&self, method: &str, params: Option<Value>) -> HostCall {
         let id = executor::register_call();
         executor::send(|out| write_request(out, &Id::Number(id), method, params.as_ref()));
         HostCall {

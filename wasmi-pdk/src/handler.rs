@@ -2,12 +2,12 @@ use core::future::Future;
 
 use serde_json::Value;
 
-use super::Context;
+use crate::Context;
 use crate::protocol::RpcError;
 
 /// Answers the requests a plugin receives.
 ///
-/// [`Router`](super::Router) implements it for typed closures; implement it
+/// [`Router`](crate::Router) implements it for typed closures; implement it
 /// yourself to dispatch by hand.
 ///
 /// ```

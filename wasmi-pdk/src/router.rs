@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
-use super::{Context, RequestHandler};
-use crate::protocol::{RpcError, decode_params};
+use crate::{Context, RequestHandler};
+use crate::protocol::{RpcError, decode_params, method::DISCOVER};
 
 type MethodFuture = Pin<Box<dyn Future<Output = Result<Value, RpcError>>>>;
 type Method = Box<dyn Fn(Context, Option<Value>) -> MethodFuture>;
@@ -124,8 +124,6 @@ impl Router {
     }
 }
 
-/// The method every router answers with the list of its methods.
-const DISCOVER: &str = "rpc.discover";
 
 impl RequestHandler for Router {
     fn handle(

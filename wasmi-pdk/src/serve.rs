@@ -1,6 +1,6 @@
 use std::io::{BufRead, Write};
 
-use super::{Context, RequestHandler, executor, init_logger};
+use crate::{Context, RequestHandler, executor, init_logger};
 use crate::protocol::{Id, Message, Response};
 
 /// Serves requests from stdin until EOF: the whole `main` of a plugin.

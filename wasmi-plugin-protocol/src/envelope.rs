@@ -45,7 +45,7 @@ fn write_id(out: &mut Vec<u8>, id: &Id) {
 }
 
 /// Appends a request line (without newline).
-pub(crate) fn write_request(out: &mut Vec<u8>, id: &Id, method: &str, params: Option<&Value>) {
+pub fn write_request(out: &mut Vec<u8>, id: &Id, method: &str, params: Option<&Value>) {
     out.extend_from_slice(ENVELOPE);
     write_id(out, id);
     out.extend_from_slice(br#","method":"#);
@@ -58,7 +58,7 @@ pub(crate) fn write_request(out: &mut Vec<u8>, id: &Id, method: &str, params: Op
 }
 
 /// Appends a notification line (without newline).
-pub(crate) fn write_notification(out: &mut Vec<u8>, method: &str, params: Option<&Value>) {
+pub fn write_notification(out: &mut Vec<u8>, method: &str, params: Option<&Value>) {
     out.extend_from_slice(NOTIFICATION);
     json(out, method);
     if let Some(params) = params {
@@ -69,7 +69,7 @@ pub(crate) fn write_notification(out: &mut Vec<u8>, method: &str, params: Option
 }
 
 /// Appends a response line (without newline).
-pub(crate) fn write_response(out: &mut Vec<u8>, id: &Id, outcome: &Result<Value, RpcError>) {
+pub fn write_response(out: &mut Vec<u8>, id: &Id, outcome: &Result<Value, RpcError>) {
     out.extend_from_slice(ENVELOPE);
     write_id(out, id);
     match outcome {
@@ -148,7 +148,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::protocol::Notification;
+    use crate::Notification;
 
     fn line(write: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
         let mut out = Vec::new();

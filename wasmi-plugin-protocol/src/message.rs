@@ -43,6 +43,15 @@ pub enum Message {
     Response(Response),
 }
 
+/// What a parser accepts as `params`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ParamsRule {
+    /// JSON-RPC 2.0: an array or an object, or absent.
+    ArrayOrObject,
+    /// Any JSON value; `null` reads as absent (the original framework's dialect).
+    AnyValue,
+}
+
 /// Why a line could not be read as a [`Message`].
 #[derive(Debug, thiserror::Error)]
 pub enum MessageError {
@@ -112,21 +121,30 @@ impl Message {
 
     /// The general parser: any key order and whitespace.
     pub(crate) fn from_slice_general(line: &[u8]) -> Result<Self, MessageError> {
+        Self::from_slice_with(line, ParamsRule::ArrayOrObject)
+    }
+
+    /// The general parser under `rule` for `params`.
+    pub(crate) fn from_slice_with(line: &[u8], rule: ParamsRule) -> Result<Self, MessageError> {
         if line.trim_ascii_start().starts_with(b"[") {
             return Err(MessageError::Invalid(
                 "batches are not used inside a plugin",
             ));
         }
-        let raw: RawMessage<'_> = serde_json::from_slice(line)?;
+        let mut raw: RawMessage<'_> = serde_json::from_slice(line)?;
         if raw.jsonrpc != Some("2.0") {
             return Err(MessageError::Invalid(r#"missing "jsonrpc": "2.0""#));
         }
-        if let Some(params) = &raw.params
-            && !(params.is_array() || params.is_object())
-        {
-            return Err(MessageError::Invalid(
-                "params must be an array or an object",
-            ));
+        match (&raw.params, rule) {
+            (Some(params), ParamsRule::ArrayOrObject)
+                if !(params.is_array() || params.is_object()) =>
+            {
+                return Err(MessageError::Invalid(
+                    "params must be an array or an object",
+                ));
+            }
+            (Some(Value::Null), ParamsRule::AnyValue) => raw.params = None,
+            _ => {}
         }
         match (raw.method, raw.id, raw.result, raw.error) {
             (Some(method), Some(id), None, None) => Ok(Self::Request(Request {
