@@ -1,11 +1,13 @@
-use wasmi_hdk::{Error, RpcError};
+use wasmi_hdk::{Error, ErrorKind, RpcError};
 
 /// Why loading or calling a plugin failed; a Swift `Error`, a Kotlin
 /// `PluginException`, a Python exception.
 ///
-/// One variant per [`wasmi_hdk::Error`] variant, with the same fields as
-/// plain strings and numbers. (Texts are named `reason`, not `message`:
-/// Kotlin exceptions already have a `message`.)
+/// One variant per [`wasmi_hdk::ErrorKind`], named as the kind is (Swift
+/// `PluginError.OutOfFuel`, Kotlin `PluginException.OutOfFuel` for the kind
+/// `out_of_fuel`), with the details as plain strings and numbers. (Texts
+/// are named `reason`, not `message`: Kotlin exceptions already have a
+/// `message`.)
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 #[non_exhaustive]
 pub enum PluginError {
@@ -96,9 +98,9 @@ pub enum PluginError {
         /// The engine's explanation.
         reason: String,
     },
-    /// The params given to a call are not JSON text.
+    /// The params given to a call are not JSON text (or not JSON-serialisable).
     #[error("params are not valid JSON: {reason}")]
-    InvalidJson {
+    InvalidParams {
         /// The parser's complaint.
         reason: String,
     },
@@ -110,12 +112,59 @@ pub enum PluginError {
         /// The limit.
         limit: u64,
     },
+    /// The module exports no linear memory named `memory`.
+    #[error("the module exports no memory named `memory`")]
+    MissingMemory,
+    /// The plugin's result was not what the caller asked for.
+    #[error("unexpected result shape: {reason}")]
+    UnexpectedResult {
+        /// What did not fit.
+        reason: String,
+    },
+    /// A plugin manifest is malformed.
+    #[error("{reason}")]
+    Manifest {
+        /// What is wrong, naming the file and field.
+        reason: String,
+    },
+    /// An option (a limit, a dialect) is not valid.
+    #[error("invalid option `{option}`: {reason}")]
+    InvalidOptions {
+        /// The option.
+        option: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Two capabilities register the same host method.
+    #[error("{reason}")]
+    DuplicateHostMethod {
+        /// Which method and capabilities.
+        reason: String,
+    },
+    /// No plugin of that name is loaded.
+    #[error("no plugin named `{name}` is loaded")]
+    UnknownPlugin {
+        /// The name asked for.
+        name: String,
+    },
+    /// A file or directory could not be read.
+    #[error("{reason}")]
+    Io {
+        /// The path and the operating system's reason.
+        reason: String,
+    },
     /// A failure this version of the bindings does not know by name.
     #[error("{reason}")]
     Other {
         /// The host kit's description.
         reason: String,
     },
+}
+
+impl From<wasmi_hdk::CallFailure> for PluginError {
+    fn from(failure: wasmi_hdk::CallFailure) -> Self {
+        failure.error.into()
+    }
 }
 
 impl From<Error> for PluginError {
@@ -135,7 +184,7 @@ impl From<Error> for PluginError {
                 message,
                 stderr_tail,
             } => Self::Trap {
-                trap_code: code.map(|c| format!("{c:?}")),
+                trap_code: code.map(|c| c.as_str().to_owned()),
                 reason: message,
                 stderr_tail,
             },
@@ -161,7 +210,9 @@ impl From<Error> for PluginError {
                 stderr_tail,
             },
             Error::Cancelled => Self::Cancelled,
-            Error::InvalidModule { reason } => Self::InvalidModule { reason },
+            Error::InvalidModule { source } => Self::InvalidModule {
+                reason: source.to_string(),
+            },
             Error::MissingStart => Self::MissingStart,
             Error::UnsupportedImport {
                 module,
@@ -172,9 +223,26 @@ impl From<Error> for PluginError {
                 name,
                 reason,
             },
-            Error::Instantiation { reason } => Self::Instantiation { reason },
-            Error::InvalidParams(e) => Self::InvalidJson {
+            Error::Instantiation { source } => Self::Instantiation {
+                reason: source.to_string(),
+            },
+            Error::InvalidParams(e) => Self::InvalidParams {
                 reason: e.to_string(),
+            },
+            Error::MissingMemory => Self::MissingMemory,
+            Error::UnexpectedResult(e) => Self::UnexpectedResult {
+                reason: e.to_string(),
+            },
+            error @ Error::Manifest { .. } => Self::Manifest {
+                reason: error.to_string(),
+            },
+            Error::InvalidOptions { option, reason } => Self::InvalidOptions { option, reason },
+            error @ Error::DuplicateHostMethod { .. } => Self::DuplicateHostMethod {
+                reason: error.to_string(),
+            },
+            Error::UnknownPlugin { name } => Self::UnknownPlugin { name },
+            error @ Error::Io { .. } => Self::Io {
+                reason: error.to_string(),
             },
             Error::RequestTooLarge { size, limit } => Self::RequestTooLarge {
                 size: to_u64(size),
@@ -187,10 +255,135 @@ impl From<Error> for PluginError {
     }
 }
 
+impl PluginError {
+    /// The host kit's kind of this error: the variant is named after it.
+    /// `None` only for [`Other`](Self::Other).
+    pub fn kind(&self) -> Option<ErrorKind> {
+        Some(match self {
+            Self::Rpc { .. } => ErrorKind::Rpc,
+            Self::Trap { .. } => ErrorKind::Trap,
+            Self::Exit { .. } => ErrorKind::Exit,
+            Self::OutOfFuel { .. } => ErrorKind::OutOfFuel,
+            Self::Timeout { .. } => ErrorKind::Timeout,
+            Self::MemoryLimit { .. } => ErrorKind::MemoryLimit,
+            Self::Protocol { .. } => ErrorKind::Protocol,
+            Self::Cancelled => ErrorKind::Cancelled,
+            Self::InvalidModule { .. } => ErrorKind::InvalidModule,
+            Self::MissingStart => ErrorKind::MissingStart,
+            Self::MissingMemory => ErrorKind::MissingMemory,
+            Self::UnsupportedImport { .. } => ErrorKind::UnsupportedImport,
+            Self::Instantiation { .. } => ErrorKind::Instantiation,
+            Self::InvalidParams { .. } => ErrorKind::InvalidParams,
+            Self::RequestTooLarge { .. } => ErrorKind::RequestTooLarge,
+            Self::UnexpectedResult { .. } => ErrorKind::UnexpectedResult,
+            Self::Manifest { .. } => ErrorKind::Manifest,
+            Self::InvalidOptions { .. } => ErrorKind::InvalidOptions,
+            Self::DuplicateHostMethod { .. } => ErrorKind::DuplicateHostMethod,
+            Self::UnknownPlugin { .. } => ErrorKind::UnknownPlugin,
+            Self::Io { .. } => ErrorKind::Io,
+            Self::Other { .. } => return None,
+        })
+    }
+}
+
+/// The kind of `error` (`out_of_fuel`, `trap`, …): the host kit's
+/// `ErrorKind` name, the same string the CLI and the JavaScript API print;
+/// empty for an error this version does not know by name.
+#[uniffi::export]
+pub fn plugin_error_kind(error: PluginError) -> String {
+    error
+        .kind()
+        .map(|k| k.as_str().to_owned())
+        .unwrap_or_default()
+}
+
 pub(crate) fn to_u64(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
 }
 
-pub(crate) fn to_usize(n: u64) -> usize {
-    usize::try_from(n).unwrap_or(usize::MAX)
+#[cfg(test)]
+mod tests {
+    use core::time::Duration;
+
+    use super::*;
+
+    /// Every host-kit kind reaches Swift and Kotlin as the variant named
+    /// after it.
+    #[test]
+    fn every_kind_has_its_variant() {
+        let io = || std::io::Error::other("x");
+        let json = || serde_json::from_str::<u8>("x").unwrap_err();
+        let engine = || wasmi_hdk::inspect::ModuleInfo::parse(b"x").unwrap_err();
+        let samples = vec![
+            Error::Rpc(RpcError::new(1, "x")),
+            Error::Trap {
+                code: None,
+                message: "x".into(),
+                stderr_tail: String::new(),
+            },
+            Error::Exit {
+                code: 1,
+                stderr_tail: String::new(),
+            },
+            Error::OutOfFuel { budget: 1 },
+            Error::Timeout {
+                limit: Duration::from_secs(1),
+            },
+            Error::MemoryLimit {
+                limit: 1,
+                requested: 2,
+                stderr_tail: String::new(),
+            },
+            Error::Protocol {
+                violation: wasmi_hdk::ProtocolViolation::DuplicateResponse,
+                stderr_tail: String::new(),
+            },
+            Error::Cancelled,
+            engine(),
+            Error::MissingStart,
+            Error::MissingMemory,
+            Error::UnsupportedImport {
+                module: "m".into(),
+                name: "n".into(),
+                reason: "r".into(),
+            },
+            Error::InvalidParams(json()),
+            Error::RequestTooLarge { size: 2, limit: 1 },
+            Error::UnexpectedResult(json()),
+            Error::Manifest {
+                file: "f".into(),
+                field: None,
+                reason: "r".into(),
+            },
+            Error::InvalidOptions {
+                option: "o".into(),
+                reason: "r".into(),
+            },
+            Error::DuplicateHostMethod {
+                method: "m".into(),
+                first: "a".into(),
+                second: "b".into(),
+            },
+            Error::UnknownPlugin { name: "n".into() },
+            Error::Io {
+                path: "p".into(),
+                source: io(),
+            },
+        ];
+        let mut covered = std::collections::BTreeSet::new();
+        for error in samples {
+            let kind = error.kind();
+            assert_eq!(PluginError::from(error).kind(), Some(kind));
+            covered.insert(kind);
+        }
+        // Instantiation needs an engine error from a real instantiation;
+        // its variant maps back like the others.
+        let instantiation = PluginError::Instantiation { reason: "x".into() };
+        covered.insert(instantiation.kind().unwrap());
+        assert_eq!(
+            covered.len(),
+            ErrorKind::ALL.len(),
+            "a kind without a variant"
+        );
+    }
 }

@@ -9,26 +9,26 @@
 //!
 //! | Rust | Swift / Kotlin |
 //! |---|---|
-//! | [`WasmPlugin::new`] | `try WasmPlugin(wasm:config:)` / `WasmPlugin(wasm, config)` |
-//! | [`WasmPlugin::call`] (async, JSON text in and out) | `try await plugin.call(method:paramsJson:)` / `suspend plugin.call(method, paramsJson)` |
-//! | [`WasmPlugin::call_with`] ([`CallOptions`]: limits, [`CancelToken`]) | returns [`CallResult`] with a [`CallReport`] |
+//! | [`Plugin::new`] | `try Plugin(wasm:config:)` / `Plugin(wasm, config)` |
+//! | [`Plugin::call`] (async, JSON text in and out) | `try await plugin.call(method:paramsJson:)` / `suspend plugin.call(method, paramsJson)` |
+//! | [`Plugin::call_with`] ([`CallOptions`]: limits, [`CancelToken`]) | returns [`CallResult`] with a [`CallReport`] |
 //! | [`HostMethods`] (foreign-implemented, async) | a Swift protocol / Kotlin interface |
 //! | [`LogHandler`] (foreign-implemented) | receives every [`LogLine`] |
-//! | [`PluginLimits`] | fuel, timeout, memory… each with the host kit's default |
-//! | [`PluginError`], [`HostMethodError`] | Swift `Error` enums / Kotlin exceptions |
+//! | [`PluginLimits`] | the host kit's limit fields (`fuel`, `timeout`, `max_memory`…), each with its default |
+//! | [`PluginError`], [`HostMethodError`] | Swift `Error` enums / Kotlin exceptions, one case per host-kit error kind ([`plugin_error_kind`] names it) |
 //!
 //! The same calls from Rust (the crate is a normal library too):
 //!
 //! ```
 //! # futures::executor::block_on(async {
-//! use mobile_demo::{PluginConfig, PluginError, PluginLimits, WasmPlugin, embedded_test_plugin};
+//! use mobile_demo::{Plugin, PluginConfig, PluginError, PluginLimits, embedded_test_plugin};
 //!
 //! let config = PluginConfig {
 //!     name: "demo".into(),
 //!     limits: PluginLimits { fuel: Some(5_000_000_000), ..PluginLimits::default() },
 //!     ..PluginConfig::default()
 //! };
-//! let plugin = WasmPlugin::new(embedded_test_plugin(), config)?;
+//! let plugin = Plugin::new(embedded_test_plugin(), config)?;
 //! assert_eq!(plugin.call("sieve".into(), "[1000]".into()).await?, "168");
 //!
 //! let error = plugin.call("nope".into(), "null".into()).await.unwrap_err();
@@ -57,11 +57,11 @@ mod report;
 
 pub use self::{
     cancel::CancelToken,
-    error::PluginError,
+    error::{PluginError, plugin_error_kind},
     host::{HostMethodError, HostMethods},
     limits::{PluginLimits, default_limits},
     log::{LogHandler, LogLevel, LogLine},
-    plugin::{CallOptions, PluginConfig, WasmPlugin},
+    plugin::{CallOptions, Plugin, PluginConfig},
     report::{CallReport, CallResult},
 };
 

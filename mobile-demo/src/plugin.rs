@@ -2,7 +2,7 @@ use core::fmt;
 use std::{collections::HashMap, sync::Arc};
 
 use serde_json::Value;
-use wasmi_hdk::Plugin;
+use wasmi_hdk::{Dialect, Plugin as HostPlugin};
 
 use crate::{
     CallReport, CallResult, CancelToken, HostMethods, LogHandler, LogLine, PluginError,
@@ -33,6 +33,14 @@ pub struct PluginConfig {
     /// (that is, nowhere unless the app installs a subscriber).
     #[uniffi(default = None)]
     pub log: Option<Arc<dyn LogHandler>>,
+    /// The wire dialect the plugin speaks: `jsonrpc` (the default) or
+    /// `framework-0.1` (plugins built for `wasmi-plugin-framework` 0.1).
+    #[uniffi(default = "jsonrpc")]
+    pub dialect: String,
+    /// At most this many calls of the plugin run at once; more wait their
+    /// turn within their timeout. `None`: no cap.
+    #[uniffi(default = None)]
+    pub max_concurrent: Option<u32>,
 }
 
 impl Default for PluginConfig {
@@ -44,6 +52,8 @@ impl Default for PluginConfig {
             args: Vec::new(),
             host: None,
             log: None,
+            dialect: Dialect::default().as_str().to_owned(),
+            max_concurrent: None,
         }
     }
 }
@@ -57,11 +67,13 @@ impl fmt::Debug for PluginConfig {
             .field("args", &self.args)
             .field("host", &self.host.as_ref().map(|_| "HostMethods"))
             .field("log", &self.log.as_ref().map(|_| "LogHandler"))
+            .field("dialect", &self.dialect)
+            .field("max_concurrent", &self.max_concurrent)
             .finish()
     }
 }
 
-/// Per-call settings for [`WasmPlugin::call_with`].
+/// Per-call settings for [`Plugin::call_with`].
 #[derive(Debug, Clone, Default, uniffi::Record)]
 pub struct CallOptions {
     /// Limits for this call instead of the plugin's.
@@ -79,18 +91,19 @@ pub struct CallOptions {
 /// Kotlin coroutine's), in short slices, and waits (host calls, `sleep`)
 /// without using CPU. No Rust runtime is involved.
 #[derive(Debug, uniffi::Object)]
-pub struct WasmPlugin {
-    plugin: Plugin,
+pub struct Plugin {
+    plugin: HostPlugin,
 }
 
 #[uniffi::export]
-impl WasmPlugin {
+impl Plugin {
     /// Compiles and links `wasm` (a `wasm32-wasip1` command module).
     ///
     /// # Errors
     ///
-    /// `InvalidModule`, `MissingStart` or `UnsupportedImport` if the bytes
-    /// are not a plugin this runtime can run.
+    /// `InvalidModule`, `MissingStart`, `MissingMemory` or
+    /// `UnsupportedImport` if the bytes are not a plugin this runtime can
+    /// run; `InvalidOptions` for a limit or dialect it cannot use.
     #[uniffi::constructor(default(config))]
     pub fn new(wasm: Vec<u8>, config: PluginConfig) -> Result<Self, PluginError> {
         let PluginConfig {
@@ -100,10 +113,20 @@ impl WasmPlugin {
             args,
             host,
             log,
+            dialect,
+            max_concurrent,
         } = config;
-        let mut builder = Plugin::builder()
+        let dialect = Dialect::from_name(&dialect).ok_or_else(|| PluginError::InvalidOptions {
+            option: "dialect".to_owned(),
+            reason: format!("`{dialect}` is not a dialect (jsonrpc or framework-0.1)"),
+        })?;
+        let mut builder = HostPlugin::builder()
             .with_name(name)
-            .with_limits((&limits).into());
+            .with_limits(limits.to_limits()?)
+            .with_dialect(dialect);
+        if let Some(instances) = max_concurrent {
+            builder = builder.with_max_concurrent(instances as usize);
+        }
         // Sorted, so the plugin sees the same environment on every run.
         let mut env: Vec<_> = env.into_iter().collect();
         env.sort();
@@ -140,13 +163,13 @@ impl WasmPlugin {
     ///
     /// # Errors
     ///
-    /// `InvalidJson` if `params_json` is not JSON; otherwise what the call
+    /// `InvalidParams` if `params_json` is not JSON; otherwise what the call
     /// ran into: `Rpc` (the plugin's own error), `Trap`, `Exit`, a limit,
     /// `Protocol`, `Cancelled`.
     #[uniffi::method(default(params_json = "null"))]
     pub async fn call(&self, method: String, params_json: String) -> Result<String, PluginError> {
         let params = parse_params(&params_json)?;
-        let result = self.plugin.call(&method, params).await?;
+        let result = self.plugin.call_raw(&method, params).await?;
         Ok(result.to_string())
     }
 
@@ -166,22 +189,24 @@ impl WasmPlugin {
         let params = parse_params(&params_json)?;
         let mut call_options = wasmi_hdk::CallOptions::new();
         if let Some(limits) = &options.limits {
-            call_options = call_options.with_limits(limits.into());
+            call_options = call_options.with_limits(limits.to_limits()?);
         }
         if let Some(cancel) = &options.cancel {
             call_options = call_options.with_cancel(cancel.handle());
         }
-        let outcome = self.plugin.call_with(&method, params, call_options).await;
-        let result = outcome.result?;
+        let reported = self
+            .plugin
+            .call_with::<Value>(&method, params, call_options)
+            .await?;
         Ok(CallResult {
-            result_json: result.to_string(),
-            report: CallReport::from(&outcome.report),
+            result_json: reported.value.to_string(),
+            report: CallReport::from(&reported.report),
         })
     }
 }
 
 fn parse_params(params_json: &str) -> Result<Value, PluginError> {
-    serde_json::from_str(params_json).map_err(|e| PluginError::InvalidJson {
+    serde_json::from_str(params_json).map_err(|e| PluginError::InvalidParams {
         reason: e.to_string(),
     })
 }

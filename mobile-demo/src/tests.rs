@@ -44,12 +44,12 @@ impl LogHandler for Lines {
 
 fn limits() -> PluginLimits {
     PluginLimits {
-        timeout_ms: Some(20_000),
+        timeout: Some(20_000),
         ..PluginLimits::default()
     }
 }
 
-fn plugin_with(log: Option<Arc<Lines>>) -> WasmPlugin {
+fn plugin_with(log: Option<Arc<Lines>>) -> Plugin {
     let config = PluginConfig {
         name: "rusty".into(),
         limits: limits(),
@@ -57,10 +57,10 @@ fn plugin_with(log: Option<Arc<Lines>>) -> WasmPlugin {
         log: log.map(|l| l as Arc<dyn LogHandler>),
         ..PluginConfig::default()
     };
-    WasmPlugin::new(embedded_test_plugin(), config).unwrap()
+    Plugin::new(embedded_test_plugin(), config).unwrap()
 }
 
-fn call(plugin: &WasmPlugin, method: &str, params: &str) -> Result<String, PluginError> {
+fn call(plugin: &Plugin, method: &str, params: &str) -> Result<String, PluginError> {
     block_on(plugin.call(method.into(), params.into()))
 }
 
@@ -117,12 +117,11 @@ fn failures_map_to_typed_errors() {
     );
     let invalid = call(&plugin, "echo", "{oops").unwrap_err();
     assert!(
-        matches!(invalid, PluginError::InvalidJson { .. }),
+        matches!(invalid, PluginError::InvalidParams { .. }),
         "{invalid:?}"
     );
 
-    let misbehaving =
-        WasmPlugin::new(embedded_misbehaving_plugin(), PluginConfig::default()).unwrap();
+    let misbehaving = Plugin::new(embedded_misbehaving_plugin(), PluginConfig::default()).unwrap();
     let panic = call(&misbehaving, "panic", "null").unwrap_err();
     assert!(
         matches!(&panic, PluginError::Trap { stderr_tail, .. } if stderr_tail.contains("deliberate panic")),
@@ -130,7 +129,7 @@ fn failures_map_to_typed_errors() {
     );
     let options = CallOptions {
         limits: Some(PluginLimits {
-            timeout_ms: Some(200),
+            timeout: Some(200),
             ..PluginLimits::default()
         }),
         cancel: None,
@@ -139,7 +138,7 @@ fn failures_map_to_typed_errors() {
         block_on(misbehaving.call_with("loop".into(), "null".into(), options)).unwrap_err();
     assert_eq!(timeout, PluginError::Timeout { limit_ms: 200 });
 
-    let module = WasmPlugin::new(b"not wasm".to_vec(), PluginConfig::default()).unwrap_err();
+    let module = Plugin::new(b"not wasm".to_vec(), PluginConfig::default()).unwrap_err();
     assert!(
         matches!(module, PluginError::InvalidModule { .. }),
         "{module:?}"

@@ -19,7 +19,7 @@ use wasmi::{Engine, Linker, Module, Store};
 use wasmi_hdk::{HostRouter, Plugin, RpcError};
 
 fn plugin() -> Plugin {
-    let host = HostRouter::new().method("host.echo", |_caller, params: Value| async move {
+    let host = HostRouter::new().with_method("host.echo", |_caller, params: Value| async move {
         Ok::<_, RpcError>(params)
     });
     Plugin::builder()
@@ -33,7 +33,7 @@ fn plugin() -> Plugin {
 fn ping(c: &mut Criterion) {
     let plugin = plugin();
     c.bench_function("ping", |b| {
-        b.iter(|| block_on(plugin.call("ping", Value::Null)).unwrap())
+        b.iter(|| block_on(plugin.call_raw("ping", Value::Null)).unwrap())
     });
 }
 
@@ -43,7 +43,7 @@ fn host_round_trips(c: &mut Criterion) {
     let mut group = c.benchmark_group("many_echo");
     for n in [100u64, 1000] {
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, &n| {
-            b.iter(|| block_on(plugin.call("many_echo", json!([n]))).unwrap())
+            b.iter(|| block_on(plugin.call_raw("many_echo", json!([n]))).unwrap())
         });
     }
     group.finish();
@@ -58,7 +58,7 @@ fn sieve(c: &mut Criterion) {
     let mut group = c.benchmark_group("sieve_1M");
     group.sample_size(20);
     group.bench_function("plugin", |b| {
-        b.iter(|| block_on(plugin.call("sieve", json!([LIMIT]))).unwrap())
+        b.iter(|| block_on(plugin.call_raw("sieve", json!([LIMIT]))).unwrap())
     });
     group.bench_function("raw_wasmi", |b| b.iter(|| raw.run(black_box(LIMIT))));
     group.bench_function("native", |b| {

@@ -50,7 +50,7 @@ async fn throughput(quick: bool) {
         let done = stream::iter(0..total)
             .map(|_| {
                 let plugin = plugin.clone();
-                tokio::spawn(async move { plugin.call("ping", Value::Null).await })
+                tokio::spawn(async move { plugin.call_raw("ping", Value::Null).await })
             })
             .buffer_unordered(in_flight)
             .filter(|r| futures::future::ready(matches!(r, Ok(Ok(v)) if v == "pong")))
@@ -68,7 +68,7 @@ async fn memory_per_call(n: usize) {
     let arrived = Arc::new(AtomicUsize::new(0));
     let release = Arc::new(Notify::new());
     let (a, r) = (arrived.clone(), release.clone());
-    let host = HostRouter::new().method("host.park", move |_c, (): ()| {
+    let host = HostRouter::new().with_method("host.park", move |_c, (): ()| {
         let (arrived, release) = (a.clone(), r.clone());
         async move {
             let released = release.notified();
@@ -83,7 +83,7 @@ async fn memory_per_call(n: usize) {
         .unwrap();
     // Warm up: lazy compilation and allocator pools outside the measurement.
     for _ in 0..3 {
-        let warm = plugin.call("ping", Value::Null).await;
+        let warm = plugin.call_raw("ping", Value::Null).await;
         assert!(warm.is_ok());
     }
     let before = rss_bytes();
@@ -92,7 +92,7 @@ async fn memory_per_call(n: usize) {
             let plugin = plugin.clone();
             tokio::spawn(async move {
                 plugin
-                    .call("call_host", json!({"method": "host.park"}))
+                    .call_raw("call_host", json!({"method": "host.park"}))
                     .await
             })
         })
@@ -117,7 +117,7 @@ async fn memory_per_call(n: usize) {
 /// Process CPU time used while a plugin sleeps 2 s, and while a call waits
 /// 2 s on a slow async host method.
 async fn idle_cpu() {
-    let host = HostRouter::new().method("host.slow", |_c, (): ()| async {
+    let host = HostRouter::new().with_method("host.slow", |_c, (): ()| async {
         tokio::time::sleep(Duration::from_secs(2)).await;
         Ok::<_, RpcError>("late")
     });
@@ -125,7 +125,7 @@ async fn idle_cpu() {
         .with_host(host)
         .build(TEST_PLUGIN)
         .unwrap();
-    assert!(plugin.call("ping", Value::Null).await.is_ok());
+    assert!(plugin.call_raw("ping", Value::Null).await.is_ok());
     for (what, method, params) in [
         ("plugin sleeping 2 s", "sleep", json!([2000])),
         (
@@ -135,7 +135,7 @@ async fn idle_cpu() {
         ),
     ] {
         let (cpu0, wall0) = (process_cpu(), Instant::now());
-        plugin.call(method, params).await.unwrap();
+        plugin.call_raw(method, params).await.unwrap();
         let (cpu, wall) = (process_cpu() - cpu0, wall0.elapsed());
         println!(
             "idle CPU, {what}: {:.3} ms CPU over {:.0} ms = {:.3} %",

@@ -27,10 +27,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Host methods the plugin may call while it handles a request.
     let host = HostRouter::new()
-        .method("host.echo", |_caller, params: Value| async move {
+        .with_method("host.echo", |_caller, params: Value| async move {
             Ok::<_, RpcError>(params)
         })
-        .method("host.greeting", |caller, (): ()| async move {
+        .with_method("host.greeting", |caller, (): ()| async move {
             Ok::<_, RpcError>(format!("Hello from the host to {}", caller.plugin()))
         });
 
@@ -38,12 +38,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let plugin = Plugin::builder()
         .with_name("hello")
         .with_host(host)
-        .with_limits(Limits::default().with_timeout(Some(Duration::from_secs(10))))
+        .with_limits(Limits::default().with_timeout(Duration::from_secs(10)))
         // Plugin stderr, one record per line (the default sends them to `tracing`).
         .with_log_handler(|line| eprintln!("[{} {}] {}", line.plugin, line.level, line.message))
         .build(&wasm)?;
 
-    let result = futures::executor::block_on(plugin.call(&method, params))?;
+    let result = futures::executor::block_on(plugin.call_raw(&method, params))?;
     println!("{result}");
     Ok(())
 }

@@ -1,19 +1,30 @@
-use core::task::{Context, Poll};
 use std::sync::{
     Arc,
     atomic::{AtomicBool, Ordering},
 };
 
-use futures::task::AtomicWaker;
+use event_listener::{Event, EventListener};
 
-/// Cancels a call from anywhere: another task, another thread.
+/// Cancels calls from anywhere: another task, another thread.
 ///
-/// Give a clone to [`CallOptions::with_cancel`](crate::CallOptions::with_cancel);
-/// [`cancel`](Self::cancel) stops the instance at its next slice or wait and
-/// fails the call with [`Error::Cancelled`](crate::Error::Cancelled).
-/// Dropping the call's future stops it too. Meant for one call at a time: a
-/// handle shared by several calls still cancels them all, but only the most
-/// recent one to wait is woken at once, the others at their next slice.
+/// Give clones to [`CallOptions::with_cancel`](crate::CallOptions::with_cancel);
+/// [`cancel`](Self::cancel) stops every call that has it at its next slice
+/// or at once if it waits, and fails each with
+/// [`Error::Cancelled`](crate::Error::Cancelled). Dropping a call's future
+/// stops it too.
+///
+/// ```
+/// # futures::executor::block_on(async {
+/// use wasmi_hdk::{CallOptions, CancelHandle, Error, Plugin};
+///
+/// let plugin = Plugin::new(test_plugin_artifacts::TEST_PLUGIN)?;
+/// let cancel = CancelHandle::new();
+/// cancel.cancel();
+/// let options = CallOptions::new().with_cancel(cancel.clone());
+/// let failure = plugin.call_with::<u64>("sleep", 60_000, options).await.unwrap_err();
+/// assert!(matches!(failure.error, Error::Cancelled));
+/// # Ok::<(), Error>(()) }).unwrap();
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct CancelHandle {
     inner: Arc<CancelState>,
@@ -22,7 +33,8 @@ pub struct CancelHandle {
 #[derive(Debug, Default)]
 struct CancelState {
     cancelled: AtomicBool,
-    waker: AtomicWaker,
+    /// Every waiting call listens; a cancel wakes them all.
+    event: Event,
 }
 
 impl CancelHandle {
@@ -31,10 +43,10 @@ impl CancelHandle {
         Self::default()
     }
 
-    /// Requests cancellation.
+    /// Requests cancellation of every call that has this handle.
     pub fn cancel(&self) {
         self.inner.cancelled.store(true, Ordering::Release);
-        self.inner.waker.wake();
+        self.inner.event.notify(usize::MAX);
     }
 
     /// Whether [`cancel`](Self::cancel) was called.
@@ -42,16 +54,9 @@ impl CancelHandle {
         self.inner.cancelled.load(Ordering::Acquire)
     }
 
-    /// Ready once cancelled; registers the task to be woken otherwise.
-    pub(crate) fn poll_cancelled(&self, cx: &mut Context<'_>) -> Poll<()> {
-        if self.is_cancelled() {
-            return Poll::Ready(());
-        }
-        self.inner.waker.register(cx.waker());
-        if self.is_cancelled() {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
+    /// A future that completes at the next [`cancel`](Self::cancel); check
+    /// [`is_cancelled`](Self::is_cancelled) after making it.
+    pub(crate) fn listen(&self) -> EventListener {
+        self.inner.event.listen()
     }
 }

@@ -2,8 +2,9 @@
 
 use serde::Deserialize;
 use serde_json::Value;
+use wasmi_plugin_protocol::method::DISCOVER;
 
-use crate::{Error, Plugin};
+use crate::{CallFuture, Error, Plugin};
 
 /// A plugin's [OpenRPC](https://spec.open-rpc.org) self-description, as
 /// answered to `rpc.discover` (the Rust kit answers it automatically).
@@ -55,19 +56,22 @@ impl Plugin {
     /// As [`Plugin::call`] (a plugin that does not answer `rpc.discover`
     /// gives `Error::Rpc` with `-32601`), or [`Error::UnexpectedResult`] if
     /// the answer is not an OpenRPC document.
-    pub async fn discover(&self) -> Result<Discovery, Error> {
-        let document = self.call("rpc.discover", Value::Null).await?;
-        let parsed: Document =
-            serde_json::from_value(document.clone()).map_err(Error::UnexpectedResult)?;
-        let methods = parsed
-            .methods
-            .into_iter()
-            .map(|m| MethodDescription {
-                name: m.name,
-                params_schema: m.params.into_iter().next().and_then(|p| p.schema),
-                result_schema: m.result.and_then(|r| r.schema),
-            })
-            .collect();
-        Ok(Discovery { methods, document })
+    pub fn discover(&self) -> CallFuture<Result<Discovery, Error>> {
+        let call = self.call_raw(DISCOVER, Value::Null);
+        CallFuture::new(async move {
+            let document = call.await?;
+            let parsed: Document =
+                serde_json::from_value(document.clone()).map_err(Error::UnexpectedResult)?;
+            let methods = parsed
+                .methods
+                .into_iter()
+                .map(|m| MethodDescription {
+                    name: m.name,
+                    params_schema: m.params.into_iter().next().and_then(|p| p.schema),
+                    result_schema: m.result.and_then(|r| r.schema),
+                })
+                .collect();
+            Ok(Discovery { methods, document })
+        })
     }
 }

@@ -7,69 +7,82 @@
 //!
 //! ```
 //! # futures::executor::block_on(async {
-//! use serde_json::json;
-//! use wasmi_hdk::{HostRouter, Limits, Plugin, RpcError};
+//! use serde_json::{Value, json};
+//! use wasmi_hdk::{Error, HostRouter, Limits, Plugin, RpcError};
 //!
-//! let host = HostRouter::new().method("host.echo", |_caller, params: serde_json::Value| async move {
+//! let host = HostRouter::new().with_method("host.echo", |_caller, params: Value| async move {
 //!     Ok::<_, RpcError>(params)
 //! });
 //! let plugin = Plugin::builder()
 //!     .with_name("demo")
 //!     .with_host(host)
-//!     .with_limits(Limits::default().with_fuel(Some(5_000_000_000)))
+//!     .with_limits(Limits::default().with_fuel(5_000_000_000))
 //!     .build(test_plugin_artifacts::TEST_PLUGIN)?;
 //!
-//! assert_eq!(plugin.call("sieve", json!([1000])).await?, json!(168));
+//! // Typed: any `Serialize` params, any `Deserialize` result.
+//! let primes: u64 = plugin.call("sieve", 1000).await?;
+//! assert_eq!(primes, 168);
 //! // `many_echo` calls `host.echo` 10 times while it runs.
-//! assert_eq!(plugin.call_typed::<_, u64>("many_echo", 10).await?, 10);
+//! assert_eq!(plugin.call_raw("many_echo", json!([10])).await?, json!(10));
+//! // Failures are one enum, with a stable kind name.
+//! let error = plugin.call::<Value>("nope", ()).await.unwrap_err();
+//! assert!(matches!(&error, Error::Rpc(e) if e.code == -32601));
+//! assert_eq!(error.kind().as_str(), "rpc");
 //! # Ok::<(), wasmi_hdk::Error>(()) }).unwrap();
 //! ```
+//!
+//! A request, end to end: [`Plugin::call`] serialises the params and
+//! `call/run.rs` makes a fresh instance, writes the request line to its
+//! stdin and runs `_start` in fuel slices; the plugin's WASI calls
+//! (`wasi/`) read and write the call's message exchange
+//! (`call/exchange.rs`), which reads the plugin's host calls off its
+//! stdout; the run loop serves them with the plugin's [`HostHandler`] and
+//! delivers the answers, suspends the instance while it waits (zero CPU),
+//! and ends when the plugin has answered.
 //!
 //! The futures are runtime-agnostic and `Send` (natively; see [`MaybeSend`]):
 //! run them on tokio, smol, `futures::executor` or a single-threaded executor
 //! alike. A plugin that waits (stdin, `sleep`) costs no CPU; one that
 //! computes yields to the executor between slices of fuel. On `wasm32` the
 //! same code runs in a web page, on the JavaScript event loop.
+//!
+//! Beyond the core at the root: [`set`] hosts many plugins with manifests,
+//! capabilities and events; [`inspect`] reads a module's imports, exports
+//! and whether it can run here; [`wasi`] lists what this runtime's WASI
+//! layer does for each function; [`units`] reads sizes and durations the
+//! way every configuration surface writes them; [`protocol`] is the wire.
 
 mod call;
+mod call_future;
 mod cancel;
 mod discovery;
 mod error;
 mod host;
-mod inspect;
+pub mod inspect;
 mod limits;
 mod log;
 mod options;
 mod plugin;
 mod report;
 mod runtime;
-mod set;
-mod wasi;
+pub mod set;
+pub mod wasi;
 
-pub use self::inspect::{
-    ExportInfo, ExternKind, ImportInfo, ImportSupport, MemoryInfo, ModuleInfo,
-};
-#[cfg(not(target_arch = "wasm32"))]
-pub use self::set::LoadReport;
+pub use wasmi_plugin_protocol as protocol;
+pub use wasmi_plugin_protocol::{Dialect, LogLevel, RpcError};
+
 pub use self::{
+    call_future::CallFuture,
     cancel::CancelHandle,
     discovery::{Discovery, MethodDescription},
-    error::{Error, ProtocolViolation, TrapCode},
+    error::{EngineError, Error, ErrorKind, ProtocolViolation, TrapCode},
     host::{BoxFuture, CallerInfo, HostHandler, HostRouter, MaybeSend, MaybeSync},
-    limits::Limits,
-    log::LogRecord,
+    limits::{Limits, LimitsOverlay, units},
+    log::{LogRecord, PLUGIN_LOG_TARGET},
     options::CallOptions,
     plugin::{Plugin, PluginBuilder},
-    report::{CallOutcome, CallReport},
-    set::{
-        EmitOutcome, EventMode, EventSubscription, HandlerDecision, HandlerOutcome, Manifest,
-        ManifestLimits, PluginSet, PluginSetBuilder,
-    },
-    wasi::{WASI_FUNCTIONS, WASI_MODULE, WasiFunction, WasiSupport, wasi_function},
+    report::{CallFailure, CallReport, Reported},
 };
-pub use wasmi::ValType;
-pub use wasmi_plugin_protocol as protocol;
-pub use wasmi_plugin_protocol::{LogLevel, RpcError};
 
 // Dev-dependencies of the doc examples and benches, not of the unit tests.
 #[cfg(test)]
@@ -81,11 +94,20 @@ mod assertions {
 
     const fn send_sync<T: Send + Sync>() {}
     const _: () = send_sync::<Plugin>();
+    const _: () = send_sync::<set::PluginSet>();
     const _: () = send_sync::<CancelHandle>();
     const _: () = send_sync::<Error>();
+    const _: () = send_sync::<CallFailure>();
+
+    fn is_send_static<T: Send + 'static>(_: &T) {}
 
     #[expect(dead_code, reason = "compile-time check only")]
-    fn call_future_is_send(plugin: &Plugin) -> impl Send {
-        plugin.call("ping", serde_json::Value::Null)
+    fn call_futures_are_send_and_static(plugin: &Plugin, set: &set::PluginSet) {
+        is_send_static(&plugin.call::<serde_json::Value>("ping", ()));
+        is_send_static(&plugin.call_raw("ping", serde_json::Value::Null));
+        is_send_static(&plugin.call_with::<u64>("ping", (), CallOptions::new()));
+        is_send_static(&plugin.discover());
+        is_send_static(&set.call::<u64>("p", "ping", ()));
+        is_send_static(&set.emit("e", serde_json::Value::Null));
     }
 }

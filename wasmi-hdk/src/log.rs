@@ -3,6 +3,13 @@ use std::sync::Arc;
 
 use wasmi_plugin_protocol::LogLevel;
 
+use crate::{MaybeSend, MaybeSync};
+
+/// The `tracing` target of plugin log lines (when no log handler is set)
+/// and of the host kit's own messages about plugins, such as a refused
+/// host call: filter on it (`RUST_LOG=wasmi_plugin=debug`).
+pub const PLUGIN_LOG_TARGET: &str = "wasmi_plugin";
+
 /// One line a plugin wrote to stderr, read as described in `PROTOCOL.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LogRecord<'a> {
@@ -19,7 +26,7 @@ pub struct LogRecord<'a> {
 /// Where plugin log lines go.
 #[derive(Clone, Default)]
 pub(crate) enum LogSink {
-    /// `tracing` events with target `wasmi_plugin` and fields `plugin`, `target`.
+    /// `tracing` events with target [`PLUGIN_LOG_TARGET`] and fields `plugin`, `target`.
     #[default]
     Tracing,
     /// A user callback.
@@ -43,6 +50,13 @@ impl fmt::Debug for LogSink {
 }
 
 impl LogSink {
+    /// A sink calling `handler`.
+    pub(crate) fn callback(
+        handler: impl Fn(&LogRecord<'_>) + MaybeSend + MaybeSync + 'static,
+    ) -> Self {
+        Self::Callback(Arc::new(handler))
+    }
+
     pub(crate) fn emit(&self, record: &LogRecord<'_>) {
         match self {
             Self::Callback(callback) => callback(record),
@@ -56,19 +70,19 @@ impl LogSink {
                 let target = target.unwrap_or("");
                 match record.level {
                     LogLevel::Error => {
-                        tracing::error!(target: "wasmi_plugin", plugin, target, "{message}")
+                        tracing::error!(target: PLUGIN_LOG_TARGET, plugin, target, "{message}")
                     }
                     LogLevel::Warn => {
-                        tracing::warn!(target: "wasmi_plugin", plugin, target, "{message}")
+                        tracing::warn!(target: PLUGIN_LOG_TARGET, plugin, target, "{message}")
                     }
                     LogLevel::Info => {
-                        tracing::info!(target: "wasmi_plugin", plugin, target, "{message}")
+                        tracing::info!(target: PLUGIN_LOG_TARGET, plugin, target, "{message}")
                     }
                     LogLevel::Debug => {
-                        tracing::debug!(target: "wasmi_plugin", plugin, target, "{message}")
+                        tracing::debug!(target: PLUGIN_LOG_TARGET, plugin, target, "{message}")
                     }
                     LogLevel::Trace => {
-                        tracing::trace!(target: "wasmi_plugin", plugin, target, "{message}")
+                        tracing::trace!(target: PLUGIN_LOG_TARGET, plugin, target, "{message}")
                     }
                 }
             }

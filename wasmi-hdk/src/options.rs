@@ -5,7 +5,8 @@ use crate::{
     host::{CallChain, CallTree},
 };
 
-/// Per-call settings for [`Plugin::call_with`](crate::Plugin::call_with).
+/// Per-call settings for [`Plugin::call_with`](crate::Plugin::call_with)
+/// and [`PluginSet::call_with`](crate::set::PluginSet::call_with).
 ///
 /// ```
 /// use wasmi_hdk::{CallOptions, CancelHandle, Limits};
@@ -13,7 +14,7 @@ use crate::{
 /// let cancel = CancelHandle::new();
 /// let options = CallOptions::new()
 ///     .with_cancel(cancel.clone())
-///     .with_limits(Limits::default().with_fuel(Some(10_000_000)));
+///     .with_limits(Limits::default().with_fuel(10_000_000));
 /// # let _ = options;
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -40,7 +41,9 @@ impl CallOptions {
     /// Marks this call as made on behalf of `chain`, the plugins whose calls
     /// led to it (outermost first); host methods see it in
     /// [`CallerInfo::chain`](crate::CallerInfo::chain). Used to route calls
-    /// between plugins and to stop cycles.
+    /// between plugins and to stop cycles. Such a nested call does not take
+    /// one of the plugin's instance slots (see
+    /// [`PluginBuilder::with_max_concurrent`](crate::PluginBuilder::with_max_concurrent)).
     #[must_use]
     pub fn with_call_chain<S: Into<Arc<str>>>(
         mut self,

@@ -1,16 +1,17 @@
 use core::future::Future;
 use std::sync::Arc;
 
+use async_lock::Semaphore;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
-use wasmi::{CompilationMode, Config, CustomFuelCosts, Engine, ExternType, Linker, Module};
-use wasmi_plugin_protocol::encode_params;
+use wasmi::{CompilationMode, Config, CustomFuelCosts, Engine, Linker, Module};
+use wasmi_plugin_protocol::Dialect;
 
 use crate::{
-    CallOptions, CallOutcome, Error, HostHandler, HostRouter, Limits, LogRecord, MaybeSend,
-    MaybeSync,
+    CallFailure, CallFuture, CallOptions, CallReport, EngineError, Error, HostHandler, HostRouter,
+    Limits, LogRecord, MaybeSend, MaybeSync, Reported,
     call::{InstanceState, WasiEnv, run_call},
-    inspect::{ImportSupport, import_support},
+    inspect::ModuleProblem,
     log::LogSink,
     wasi,
 };
@@ -20,13 +21,25 @@ use crate::{
 /// Cheap to clone (an `Arc`), `Send + Sync` natively: share it between
 /// tasks and threads and call it concurrently.
 ///
+/// Its call verbs follow one rule, the plugin kit's too: [`call`](Self::call)
+/// is typed (any `Serialize` params, any `Deserialize` result),
+/// [`call_raw`](Self::call_raw) takes and gives JSON values, and
+/// [`call_with`](Self::call_with) adds per-call options and the call's
+/// report. Every future owns what it needs (`'static`, and `Send`
+/// natively): spawn it freely; dropping it stops the instance.
+///
 /// ```
 /// # futures::executor::block_on(async {
-/// use wasmi_hdk::Plugin;
+/// use serde_json::{Value, json};
+/// use wasmi_hdk::{CallOptions, Plugin};
 ///
 /// let plugin = Plugin::new(test_plugin_artifacts::TEST_PLUGIN)?;
-/// let primes = plugin.call("sieve", serde_json::json!([100])).await?;
+/// let primes: u64 = plugin.call("sieve", 100).await?;
 /// assert_eq!(primes, 25);
+/// let raw: Value = plugin.call_raw("sieve", json!([100])).await?;
+/// assert_eq!(raw, json!(25));
+/// let reported = plugin.call_with::<u64>("sieve", 100, CallOptions::new()).await?;
+/// assert!(reported.report.fuel_consumed > 0);
 /// # Ok::<(), wasmi_hdk::Error>(()) }).unwrap();
 /// ```
 #[derive(Debug, Clone)]
@@ -45,6 +58,9 @@ pub(crate) struct PluginInner {
     pub(crate) env: Arc<WasiEnv>,
     pub(crate) host: Arc<dyn HostHandler>,
     pub(crate) log: LogSink,
+    pub(crate) dialect: Dialect,
+    /// Instances that may run at once, if capped.
+    pub(crate) slots: Option<Arc<Semaphore>>,
 }
 
 impl core::fmt::Debug for dyn HostHandler {
@@ -78,62 +94,97 @@ impl Plugin {
         &self.inner.limits
     }
 
-    /// Calls `method` with `params` in a fresh instance and returns its result.
+    /// The wire dialect the plugin speaks.
+    pub fn dialect(&self) -> Dialect {
+        self.inner.dialect
+    }
+
+    /// Calls `method` with `params` in a fresh instance and decodes its
+    /// result as `R` (`serde_json::Value` takes any result).
     ///
-    /// `params` goes on the wire as in the plugin kit: `null` sends none, a
-    /// scalar is sent as a one-element array. The future owns what it needs
-    /// (`'static`, and `Send` natively): spawn it freely. Dropping it stops
-    /// the instance.
+    /// `params` goes on the wire as in the plugin kit: `()` or `null` sends
+    /// none, a scalar is sent as a one-element array, arrays and objects as
+    /// they are (in the `framework-0.1` dialect, exactly as given).
     ///
     /// # Errors
     ///
-    /// Every [`Error`] variant about calls: the plugin's JSON-RPC error, a
-    /// trap, an exit, a limit, a protocol violation.
-    pub fn call(
+    /// Every [`Error`] about calls: the plugin's JSON-RPC error, a trap, an
+    /// exit, a limit, a protocol violation, [`Error::InvalidParams`] if
+    /// `params` is not JSON and [`Error::UnexpectedResult`] if the result
+    /// is not an `R`.
+    pub fn call<R: DeserializeOwned + 'static>(
         &self,
         method: &str,
-        params: Value,
-    ) -> impl Future<Output = Result<Value, Error>> + MaybeSend + 'static {
-        let outcome = self.call_with(method, params, CallOptions::new());
-        async move { outcome.await.result }
+        params: impl Serialize,
+    ) -> CallFuture<Result<R, Error>> {
+        let run = self.run(method, serde_json::to_value(params), CallOptions::new());
+        CallFuture::new(async move { decode(run.await.0) })
     }
 
-    /// Like [`call`](Self::call), with typed params and result.
+    /// Calls `method` with JSON `params` and returns its JSON result: the
+    /// same as [`call`](Self::call) with `Value` in and out.
     ///
     /// # Errors
     ///
-    /// As [`call`](Self::call), plus [`Error::InvalidParams`] if `params` is
-    /// not JSON and [`Error::UnexpectedResult`] if the result is not an `R`.
-    pub fn call_typed<P: Serialize, R: DeserializeOwned>(
-        &self,
-        method: &str,
-        params: P,
-    ) -> impl Future<Output = Result<R, Error>> + MaybeSend + 'static + use<P, R> {
-        let params = serde_json::to_value(params).map_err(Error::InvalidParams);
-        let this = self.clone();
-        let method = method.to_owned();
-        async move {
-            let value = this.call(&method, params?).await?;
-            serde_json::from_value(value).map_err(Error::UnexpectedResult)
-        }
+    /// As [`call`](Self::call).
+    pub fn call_raw(&self, method: &str, params: Value) -> CallFuture<Result<Value, Error>> {
+        self.call::<Value>(method, params)
     }
 
-    /// Calls `method` with per-call options and returns the result together
-    /// with the call's [`CallReport`](crate::CallReport).
-    pub fn call_with(
+    /// Calls `method` with per-call [`CallOptions`] (limits, a cancel
+    /// handle) and gives the call's [`CallReport`](crate::CallReport)
+    /// with the result or the error.
+    ///
+    /// # Errors
+    ///
+    /// A [`CallFailure`]: the [`Error`] (as for [`call`](Self::call)) and
+    /// the report of the call up to its failure. `?` turns it into the
+    /// `Error`.
+    pub fn call_with<R: DeserializeOwned + 'static>(
         &self,
         method: &str,
-        params: Value,
+        params: impl Serialize,
         options: CallOptions,
-    ) -> impl Future<Output = CallOutcome> + MaybeSend + 'static {
+    ) -> CallFuture<Result<Reported<R>, CallFailure>> {
+        let run = self.run(method, serde_json::to_value(params), options);
+        CallFuture::new(async move {
+            let (result, report) = run.await;
+            match decode(result) {
+                Ok(value) => Ok(Reported { value, report }),
+                Err(error) => Err(CallFailure { error, report }),
+            }
+        })
+    }
+
+    /// One call, owning all it needs: the result as JSON, and the report.
+    fn run(
+        &self,
+        method: &str,
+        params: Result<Value, serde_json::Error>,
+        options: CallOptions,
+    ) -> impl Future<Output = (Result<Value, Error>, CallReport)> + MaybeSend + 'static + use<>
+    {
         let inner = self.inner.clone();
         let method = method.to_owned();
         async move {
-            // Scalars become one-element arrays; this cannot fail for a `Value`.
-            let params = encode_params(params).unwrap_or_default();
-            run_call(&inner, &method, params, &options).await
+            match params {
+                Ok(params) => run_call(&inner, &method, params, &options).await,
+                Err(e) => (Err(Error::InvalidParams(e)), CallReport::default()),
+            }
         }
     }
+}
+
+/// Decodes a call's JSON result as `R` (a `Value` is handed over as it is).
+fn decode<R: DeserializeOwned + 'static>(result: Result<Value, Error>) -> Result<R, Error> {
+    let value = result?;
+    let mut slot = Some(value);
+    if let Some(same) = (&mut slot as &mut dyn core::any::Any).downcast_mut::<Option<R>>()
+        && let Some(value) = same.take()
+    {
+        return Ok(value);
+    }
+    serde_json::from_value(slot.unwrap_or_default()).map_err(Error::UnexpectedResult)
 }
 
 /// Configures and loads a [`Plugin`]; every setter is a by-value `with_*`.
@@ -145,7 +196,8 @@ impl Plugin {
 ///     .with_name("greeter")
 ///     .with_limits(Limits::default().with_max_memory(32 << 20))
 ///     .with_env("GREETING", "hi")
-///     .with_host(HostRouter::new().method("host.echo", |_caller, v: serde_json::Value| async move {
+///     .with_max_concurrent(8)
+///     .with_host(HostRouter::new().with_method("host.echo", |_caller, v: serde_json::Value| async move {
 ///         Ok::<_, RpcError>(v)
 ///     }))
 ///     .build(test_plugin_artifacts::TEST_PLUGIN)?;
@@ -162,6 +214,8 @@ pub struct PluginBuilder {
     host: Option<Arc<dyn HostHandler>>,
     log: LogSink,
     full_validation: bool,
+    dialect: Dialect,
+    slots: Option<Arc<Semaphore>>,
 }
 
 impl core::fmt::Debug for PluginBuilder {
@@ -171,6 +225,7 @@ impl core::fmt::Debug for PluginBuilder {
             .field("limits", &self.limits)
             .field("args", &self.args)
             .field("env", &self.env)
+            .field("dialect", &self.dialect)
             .finish_non_exhaustive()
     }
 }
@@ -222,7 +277,38 @@ impl PluginBuilder {
         mut self,
         handler: impl Fn(&LogRecord<'_>) + MaybeSend + MaybeSync + 'static,
     ) -> Self {
-        self.log = LogSink::Callback(Arc::new(handler));
+        self.log = LogSink::callback(handler);
+        self
+    }
+
+    /// Sends the plugin's stderr lines to `sink` (a set's).
+    pub(crate) fn with_log_sink(mut self, sink: LogSink) -> Self {
+        self.log = sink;
+        self
+    }
+
+    /// The wire dialect the plugin speaks; default [`Dialect::JsonRpc`].
+    /// [`Dialect::Framework01`] runs plugins built for
+    /// `wasmi-plugin-framework` 0.1 unchanged.
+    pub fn with_dialect(mut self, dialect: Dialect) -> Self {
+        self.dialect = dialect;
+        self
+    }
+
+    /// At most `instances` calls of this plugin run at once (at least 1);
+    /// more wait their turn (no error), within their own timeout. Unlimited
+    /// by default. Calls made by other plugins through `plugins.call` are
+    /// bounded per call tree instead and do not wait here.
+    pub fn with_max_concurrent(mut self, instances: usize) -> Self {
+        self.slots = Some(Arc::new(Semaphore::new(instances.max(1))));
+        self
+    }
+
+    /// Shares a cap on running instances with other plugins (a set's).
+    pub(crate) fn with_shared_slots(mut self, slots: Option<Arc<Semaphore>>) -> Self {
+        if slots.is_some() {
+            self.slots = slots;
+        }
         self
     }
 
@@ -231,9 +317,9 @@ impl PluginBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidModule`] if `wasm` is not valid WebAssembly or has no
-    /// `memory` export, [`Error::MissingStart`] without a `_start` export,
-    /// [`Error::UnsupportedImport`] for an import other than WASI preview 1.
+    /// [`Error::InvalidModule`] if `wasm` is not valid WebAssembly, then the
+    /// first of the module's [`ModuleProblem`]s: [`Error::MissingStart`],
+    /// [`Error::MissingMemory`], [`Error::UnsupportedImport`].
     #[cfg_attr(
         target_arch = "wasm32",
         expect(
@@ -244,17 +330,18 @@ impl PluginBuilder {
     pub fn build(self, wasm: &[u8]) -> Result<Plugin, Error> {
         let engine = Engine::new(&engine_config());
         let invalid = |e: wasmi::Error| Error::InvalidModule {
-            reason: e.to_string(),
+            source: EngineError::new(e),
         };
         if self.full_validation {
             Module::validate(&engine, wasm).map_err(invalid)?;
         }
         let module = Module::new(&engine, wasm).map_err(invalid)?;
-        check_exports(&module)?;
-        check_imports(&module)?;
+        if let Some(problem) = ModuleProblem::of(&module).into_iter().next() {
+            return Err(problem.into());
+        }
         let mut linker = Linker::new(&engine);
         wasi::add_to_linker(&mut linker).map_err(|e| Error::Instantiation {
-            reason: e.to_string(),
+            source: EngineError::new(e),
         })?;
         let name: Arc<str> = self.name.unwrap_or_else(|| "plugin".to_owned()).into();
         let args = core::iter::once(&*name).chain(self.args.iter().map(String::as_str));
@@ -269,6 +356,8 @@ impl PluginBuilder {
                 env: Arc::new(env),
                 host: self.host.unwrap_or_else(|| Arc::new(HostRouter::new())),
                 log: self.log,
+                dialect: self.dialect,
+                slots: self.slots,
             }),
         })
     }
@@ -289,32 +378,4 @@ fn engine_config() -> Config {
             fuel_per_bytes_validated: 0,
         });
     config
-}
-
-fn check_exports(module: &Module) -> Result<(), Error> {
-    match module.get_export("_start") {
-        Some(ExternType::Func(ty)) if ty.params().is_empty() && ty.results().is_empty() => {}
-        _ => return Err(Error::MissingStart),
-    }
-    match module.get_export("memory") {
-        Some(ExternType::Memory(_)) => Ok(()),
-        _ => Err(Error::InvalidModule {
-            reason: "the module exports no memory named `memory`".to_owned(),
-        }),
-    }
-}
-
-fn check_imports(module: &Module) -> Result<(), Error> {
-    for import in module.imports() {
-        if let ImportSupport::Unsupported(reason) =
-            import_support(import.module(), import.name(), import.ty())
-        {
-            return Err(Error::UnsupportedImport {
-                module: import.module().to_owned(),
-                name: import.name().to_owned(),
-                reason,
-            });
-        }
-    }
-    Ok(())
 }

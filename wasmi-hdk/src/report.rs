@@ -1,7 +1,5 @@
 use core::time::Duration;
 
-use serde_json::Value;
-
 use crate::Error;
 
 /// What one call cost; gathered from counters the call keeps anyway.
@@ -9,7 +7,8 @@ use crate::Error;
 pub struct CallReport {
     /// Fuel consumed, instantiation included.
     pub fuel_consumed: u64,
-    /// Wall time from the start of the call to its end.
+    /// Wall time from the start of the call to its end (waiting for a free
+    /// instance slot included).
     pub wall_time: Duration,
     /// The largest linear memory the instance had, in bytes.
     pub peak_memory: usize,
@@ -25,11 +24,32 @@ pub struct CallReport {
     pub stderr_bytes: u64,
 }
 
-/// The result of a call together with its [`CallReport`].
-#[derive(Debug)]
-pub struct CallOutcome {
-    /// The plugin's result, or what went wrong.
-    pub result: Result<Value, Error>,
+/// A call's result together with its [`CallReport`]: what
+/// [`Plugin::call_with`](crate::Plugin::call_with) gives on success.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reported<T> {
+    /// The plugin's result.
+    pub value: T,
     /// What the call cost.
     pub report: CallReport,
+}
+
+/// A failed call's [`Error`] together with its [`CallReport`]: what
+/// [`Plugin::call_with`](crate::Plugin::call_with) gives on failure.
+///
+/// `?` turns it into the plain [`Error`].
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct CallFailure {
+    /// What went wrong.
+    #[source]
+    pub error: Error,
+    /// What the call cost until it failed.
+    pub report: CallReport,
+}
+
+impl From<CallFailure> for Error {
+    fn from(failure: CallFailure) -> Self {
+        failure.error
+    }
 }

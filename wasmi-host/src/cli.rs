@@ -1,10 +1,10 @@
 //! The command line: every command, flag and help text.
 
-use core::time::Duration;
 use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 use serde_json::Value;
+use wasmi_hdk::LimitsOverlay;
 
 use crate::{exit::exit_codes_help, host_methods::host_methods_help, units};
 
@@ -202,25 +202,51 @@ pub(crate) struct RunArgs {
     pub(crate) mocks: MockArgs,
 }
 
-/// The limits of every call.
+/// The limits of every call: each flag is the [`LimitsOverlay`] field of
+/// the same name, read by the kit's own rules (as in a manifest).
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Plugin options")]
 pub(crate) struct LimitArgs {
-    /// Wall-clock limit per call: 500ms, 2s, 1m... [default: 30s; check: 10s]
-    #[arg(long, value_name = "DURATION", value_parser = units::parse_duration)]
-    pub(crate) timeout: Option<Duration>,
+    /// Wall-clock limit per call: 500ms, 2s, 1m, or unlimited [default: 30s; check: 10s]
+    #[arg(long, value_name = "DURATION", value_parser = units::limit("timeout"))]
+    pub(crate) timeout: Option<LimitsOverlay>,
 
-    /// Fuel (about one per Wasm instruction) per call [default: unlimited; check: 10000000000]
-    #[arg(long, value_name = "N")]
-    pub(crate) fuel: Option<u64>,
+    /// Fuel (about one per Wasm instruction) per call, or unlimited [default: unlimited; check: 10000000000]
+    #[arg(long, value_name = "N", value_parser = units::limit("fuel"))]
+    pub(crate) fuel: Option<LimitsOverlay>,
 
     /// Linear-memory cap per instance, in bytes or with K, M, G [default: 64M]
-    #[arg(long, value_name = "BYTES", value_parser = units::parse_bytes)]
-    pub(crate) max_memory: Option<usize>,
+    #[arg(long, value_name = "BYTES", value_parser = units::limit("max_memory"))]
+    pub(crate) max_memory: Option<LimitsOverlay>,
 
     /// Largest protocol line either way, in bytes or with K, M, G; `serve` answers a longer input line -32600 [default: 16M]
-    #[arg(long, value_name = "BYTES", value_parser = units::parse_bytes)]
-    pub(crate) max_message: Option<usize>,
+    #[arg(long, value_name = "BYTES", value_parser = units::limit("max_message"))]
+    pub(crate) max_message: Option<LimitsOverlay>,
+
+    /// Bytes of the plugin's stderr kept for error reports [default: 8K]
+    #[arg(long, value_name = "BYTES", value_parser = units::limit("max_stderr"))]
+    pub(crate) max_stderr: Option<LimitsOverlay>,
+
+    /// Fuel run between two yields to other calls [default: 250000]
+    #[arg(long, value_name = "N", value_parser = units::limit("fuel_slice"))]
+    pub(crate) fuel_slice: Option<LimitsOverlay>,
+}
+
+impl LimitArgs {
+    /// The flags given, as one overlay.
+    pub(crate) fn overlay(&self) -> LimitsOverlay {
+        [
+            &self.timeout,
+            &self.fuel,
+            &self.max_memory,
+            &self.max_message,
+            &self.max_stderr,
+            &self.fuel_slice,
+        ]
+        .into_iter()
+        .flatten()
+        .fold(LimitsOverlay::new(), |all, one| all.merge(one))
+    }
 }
 
 /// Host methods answered with fixed results.

@@ -37,12 +37,12 @@ pub(crate) enum CliError {
     },
 
     /// A plugin directory could not be read.
-    #[error("cannot read plugin directory {}: {reason}", .dir.display())]
+    #[error("cannot read plugin directory {}: {source}", .dir.display())]
     ReadDir {
         /// The directory given.
         dir: PathBuf,
         /// The operating system's reason.
-        reason: String,
+        source: io::Error,
     },
 
     /// No plugin of a directory could be loaded.
@@ -79,12 +79,7 @@ impl CliError {
             | Self::ReadDir { .. }
             | Self::NoPlugin { .. } => Exit::Load,
             Self::Call(wasmi_hdk::Error::Rpc(_)) => Exit::PluginError,
-            Self::Call(
-                wasmi_hdk::Error::InvalidModule { .. }
-                | wasmi_hdk::Error::MissingStart
-                | wasmi_hdk::Error::UnsupportedImport { .. }
-                | wasmi_hdk::Error::Instantiation { .. },
-            ) => Exit::Load,
+            Self::Call(error) if error.kind().is_load_failure() => Exit::Load,
             Self::Call(_) | Self::Io { .. } => Exit::Failed,
         }
     }

@@ -1,5 +1,6 @@
-//! One-line descriptions of a failed plugin call, and a short name for the
-//! kind of failure (the `data.kind` of `serve`'s error answers).
+//! One-line descriptions of a failed plugin call, and the JSON-RPC error
+//! `serve` answers a failure with (its `data.kind` is the kit's
+//! [`ErrorKind`](wasmi_hdk::ErrorKind) name).
 
 use serde_json::json;
 use wasmi_hdk::{Error, RpcError, protocol::codes::PLUGIN_ERROR};
@@ -39,26 +40,6 @@ pub(crate) fn one_line(error: &Error) -> String {
         .join(" ")
 }
 
-/// A short, stable name for what went wrong.
-pub(crate) fn kind(error: &Error) -> &'static str {
-    match error {
-        Error::Rpc(_) => "rpc",
-        Error::Trap { .. } => "trap",
-        Error::Exit { .. } => "exit",
-        Error::OutOfFuel { .. } => "out_of_fuel",
-        Error::Timeout { .. } => "timeout",
-        Error::MemoryLimit { .. } => "memory_limit",
-        Error::Protocol { .. } => "protocol_violation",
-        Error::Cancelled => "cancelled",
-        Error::RequestTooLarge { .. } => "request_too_large",
-        Error::InvalidModule { .. }
-        | Error::MissingStart
-        | Error::UnsupportedImport { .. }
-        | Error::Instantiation { .. } => "load",
-        _ => "other",
-    }
-}
-
 /// The JSON-RPC error `serve` answers with: the plugin's own error as it
 /// sent it, or `-32000` with `data: {"kind", "stderr_tail"?}` when the
 /// plugin failed without answering.
@@ -66,7 +47,7 @@ pub(crate) fn to_rpc_error(error: &Error) -> RpcError {
     if let Error::Rpc(e) = error {
         return e.clone();
     }
-    let mut data = json!({ "kind": kind(error) });
+    let mut data = json!({ "kind": error.kind().as_str() });
     if let Some(tail) = error.stderr_tail().filter(|t| !t.is_empty()) {
         data["stderr_tail"] = tail.into();
     }

@@ -65,7 +65,7 @@ impl CliHost {
         names.into_iter().fold(HostRouter::new(), |router, name| {
             let host = host.clone();
             let method = name.clone();
-            router.method(&name, move |caller, params: Value| {
+            router.with_method(&name, move |caller, params: Value| {
                 // The router reads absent params as `null`.
                 let params = (!params.is_null()).then_some(params);
                 core::future::ready(host.answer(&caller, &method, params))

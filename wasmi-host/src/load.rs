@@ -8,7 +8,7 @@ use std::{
 };
 
 use serde_json::Value;
-use wasmi_hdk::{Limits, Plugin, PluginBuilder};
+use wasmi_hdk::{Limits, Plugin, PluginBuilder, protocol::LOG_FILTER_ENV};
 
 use crate::{
     cli::{LimitArgs, MockArgs, RunArgs},
@@ -81,9 +81,9 @@ impl PluginSource {
         for arg in &run.args {
             builder = builder.with_arg(arg);
         }
-        let user_sets_log = run.env.iter().any(|(key, _)| key == "PLUGIN_LOG");
+        let user_sets_log = run.env.iter().any(|(key, _)| key == LOG_FILTER_ENV);
         if let Some(level) = verbosity.plugin_log_env().filter(|_| !user_sets_log) {
-            builder = builder.with_env("PLUGIN_LOG", level);
+            builder = builder.with_env(LOG_FILTER_ENV, level);
         }
         for (key, value) in &run.env {
             builder = builder.with_env(key, value);
@@ -102,7 +102,7 @@ impl PluginSource {
     ) -> Result<Plugin, CliError> {
         let mut builder = self.builder(limits, CliHost::new([], verbosity), verbosity);
         if let Some(level) = verbosity.plugin_log_env() {
-            builder = builder.with_env("PLUGIN_LOG", level);
+            builder = builder.with_env(LOG_FILTER_ENV, level);
         }
         self.build(builder)
     }
@@ -133,33 +133,20 @@ pub(crate) fn default_limits() -> Limits {
 /// The default limits of `check`: 10 s and 10 billion fuel per call.
 pub(crate) fn check_limits() -> Limits {
     Limits::default()
-        .with_timeout(Some(Duration::from_secs(10)))
-        .with_fuel(Some(10_000_000_000))
+        .with_timeout(Duration::from_secs(10))
+        .with_fuel(10_000_000_000)
 }
 
 /// The limits of `inspect`'s `rpc.discover` call: 5 s and a billion fuel.
 pub(crate) fn discovery_limits() -> Limits {
     Limits::default()
-        .with_timeout(Some(Duration::from_secs(5)))
-        .with_fuel(Some(1_000_000_000))
+        .with_timeout(Duration::from_secs(5))
+        .with_fuel(1_000_000_000)
 }
 
 /// `defaults` with the limit flags given applied.
 pub(crate) fn limits(flags: &LimitArgs, defaults: Limits) -> Limits {
-    let mut limits = defaults;
-    if let Some(timeout) = flags.timeout {
-        limits = limits.with_timeout(Some(timeout));
-    }
-    if let Some(fuel) = flags.fuel {
-        limits = limits.with_fuel(Some(fuel));
-    }
-    if let Some(bytes) = flags.max_memory {
-        limits = limits.with_max_memory(bytes);
-    }
-    if let Some(bytes) = flags.max_message {
-        limits = limits.with_max_message(bytes);
-    }
-    limits
+    flags.overlay().apply(&defaults)
 }
 
 /// The mocked host methods: the `--mock-file`s, then the `--mock`s (later

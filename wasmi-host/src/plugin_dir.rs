@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use wasmi_hdk::{Error, PluginSet};
+use wasmi_hdk::{Error, set::PluginSet};
 
 use crate::{
     cli::{LimitArgs, MockArgs},
@@ -34,13 +34,14 @@ pub(crate) fn load(
     let set = PluginSet::builder()
         .with_baseline(host.into_router())
         .with_limits(load::limits(limits, load::default_limits()))
-        .build();
-    let report = set.load_dir(dir).map_err(|error| CliError::ReadDir {
-        dir: dir.to_owned(),
-        reason: match error {
-            Error::Io { reason, .. } => reason,
-            other => other.to_string(),
+        .build()
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let report = set.load_dir(dir).map_err(|error| match error {
+        Error::Io { source, .. } => CliError::ReadDir {
+            dir: dir.to_owned(),
+            source,
         },
+        other => CliError::Usage(other.to_string()),
     })?;
     let failed: Vec<_> = report
         .failed

@@ -1,61 +1,22 @@
-//! Parsers for command-line values: durations, byte sizes, `KEY=VALUE`
-//! pairs and JSON. Each returns a one-line message clap shows as a usage error.
+//! Parsers for command-line values: limits (read by the host kit's own
+//! rules, [`LimitsOverlay`]), `KEY=VALUE` pairs and JSON. Each returns a
+//! one-line message clap shows as a usage error.
 
-use core::time::Duration;
+use serde_json::{Value, json};
+use wasmi_hdk::{Error, LimitsOverlay};
 
-use serde_json::Value;
-
-/// Reads a duration such as `500ms`, `2s`, `1.5s`, `1m` or `1h`; a bare
-/// number is seconds.
-pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (try 500ms, 2s, 1m)"))?;
-    let seconds_per_unit = match unit.trim() {
-        "ms" => 0.001,
-        "" | "s" | "sec" => 1.0,
-        "m" | "min" => 60.0,
-        "h" => 3600.0,
-        other => {
-            return Err(format!(
-                "unknown duration unit `{other}` in `{text}` (use ms, s, m or h)"
-            ));
-        }
-    };
-    Duration::try_from_secs_f64(number * seconds_per_unit)
-        .map_err(|_| format!("`{text}` is out of range for a duration"))
-}
-
-/// Reads a byte count with an optional binary suffix: `65536`, `512K`,
-/// `64M`, `1G` (also `KiB`, `MB` and the like, all powers of 1024).
-pub(crate) fn parse_bytes(text: &str) -> Result<usize, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, suffix) = text.split_at(split);
-    let number: usize = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a size in bytes (try 65536, 512K, 64M, 1G)"))?;
-    let shift = match suffix.trim().to_ascii_uppercase().as_str() {
-        "" | "B" => 0,
-        "K" | "KB" | "KIB" => 10,
-        "M" | "MB" | "MIB" => 20,
-        "G" | "GB" | "GIB" => 30,
-        _ => {
-            return Err(format!(
-                "unknown size suffix `{suffix}` in `{text}` (use K, M or G)"
-            ));
-        }
-    };
-    number
-        .checked_mul(1 << shift)
-        .ok_or_else(|| format!("`{text}` is too large"))
+/// The parser of limit flag `field` (a [`LimitsOverlay`] field name): the
+/// value as the kit reads it in a manifest or JavaScript, into an overlay
+/// with that one field.
+pub(crate) fn limit(
+    field: &'static str,
+) -> impl Fn(&str) -> Result<LimitsOverlay, String> + Clone + Send + Sync + 'static {
+    move |text| {
+        LimitsOverlay::from_json(json!({ field: text })).map_err(|error| match error {
+            Error::InvalidOptions { reason, .. } => reason,
+            other => other.to_string(),
+        })
+    }
 }
 
 /// Reads `KEY=VALUE` (the value may be empty or contain `=`).
@@ -108,27 +69,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
-        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
-        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
-        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
-        assert!(parse_duration("fast").is_err());
-        assert!(parse_duration("2 weeks").is_err());
-        assert!(parse_duration("").is_err());
-    }
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_bytes("65536"), Ok(65536));
-        assert_eq!(parse_bytes("512K"), Ok(512 << 10));
-        assert_eq!(parse_bytes("64M"), Ok(64 << 20));
-        assert_eq!(parse_bytes("1g"), Ok(1 << 30));
-        assert_eq!(parse_bytes("16MiB"), Ok(16 << 20));
-        assert!(parse_bytes("lots").is_err());
-        assert!(parse_bytes("5X").is_err());
-        assert!(parse_bytes("99999999999999999999G").is_err());
+    fn limits_read_as_the_kit_reads_them() {
+        let limit = |field, text| limit(field)(text);
+        let limits = |o: LimitsOverlay| o.apply(&wasmi_hdk::Limits::default());
+        assert_eq!(
+            limits(limit("timeout", "1.5s").unwrap()).timeout(),
+            Some(core::time::Duration::from_millis(1500))
+        );
+        assert_eq!(
+            limits(limit("timeout", "unlimited").unwrap()).timeout(),
+            None
+        );
+        assert_eq!(
+            limits(limit("max_memory", "64M").unwrap()).max_memory(),
+            64 << 20
+        );
+        assert_eq!(limits(limit("fuel", "1000").unwrap()).fuel(), Some(1000));
+        assert_eq!(
+            limits(limit("fuel_slice", "500").unwrap()).fuel_slice(),
+            500
+        );
+        assert!(limit("timeout", "3").unwrap_err().contains("no unit"));
+        assert!(limit("max_memory", "lots").is_err());
+        assert!(limit("fuel", "-3").is_err());
     }
 
     #[test]

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
-use crate::{Context, RequestHandler};
 use crate::protocol::{RpcError, decode_params, method::DISCOVER};
+use crate::{Context, RequestHandler};
 
 type MethodFuture = Pin<Box<dyn Future<Output = Result<Value, RpcError>>>>;
 type Method = Box<dyn Fn(Context, Option<Value>) -> MethodFuture>;
@@ -123,7 +123,6 @@ impl Router {
         })
     }
 }
-
 
 impl RequestHandler for Router {
     fn handle(

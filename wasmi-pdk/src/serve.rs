@@ -1,7 +1,7 @@
 use std::io::{BufRead, Write};
 
-use crate::{Context, RequestHandler, executor, init_logger};
 use crate::protocol::{Id, Message, Response};
+use crate::{Context, RequestHandler, executor, init_logger};
 
 /// Serves requests from stdin until EOF: the whole `main` of a plugin.
 ///

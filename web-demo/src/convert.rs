@@ -62,16 +62,13 @@ pub(crate) fn get(object: &JsValue, key: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined())
 }
 
-/// A [`CallReport`] as `{ fuelConsumed, wallTimeMs, peakMemory, ... }`.
+/// A [`CallReport`] as `{ fuelConsumed, wallTime, peakMemory, ... }` (the
+/// kit's field names, camel-cased; `wallTime` in milliseconds).
 pub(crate) fn report_to_js(report: &CallReport) -> JsValue {
     let object = Object::new();
     // Counters far below 2^53: exact as JavaScript numbers.
     set(&object, "fuelConsumed", report.fuel_consumed as f64);
-    set(
-        &object,
-        "wallTimeMs",
-        report.wall_time.as_secs_f64() * 1000.0,
-    );
+    set(&object, "wallTime", report.wall_time.as_secs_f64() * 1000.0);
     set(&object, "peakMemory", report.peak_memory as f64);
     set(&object, "hostCalls", report.host_calls);
     set(&object, "notifications", report.notifications);

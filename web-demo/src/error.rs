@@ -2,18 +2,19 @@
 
 use js_sys::Object;
 use wasm_bindgen::{JsCast, JsValue};
-use wasmi_hdk::{CallReport, Error};
+use wasmi_hdk::{CallReport, Error, ErrorKind};
 
 use crate::convert::{report_to_js, set, to_js};
 
 /// The error a failed call rejects with: an `Error` named `PluginError`
-/// whose `kind` says what went wrong, plus the details of that kind
-/// (see the `PluginError` TypeScript interface).
+/// whose `kind` is the host kit's [`ErrorKind`] name (the same string the
+/// CLI and the mobile bindings use), plus the details of that kind (see
+/// the `PluginError` TypeScript interface).
 pub(crate) fn to_js_error(error: &Error, report: Option<&CallReport>) -> JsValue {
     let js = js_sys::Error::new(&error.to_string());
     js.set_name("PluginError");
     let object: &Object = js.unchecked_ref();
-    set(object, "kind", kind(error));
+    set(object, "kind", error.kind().as_str());
     match error {
         Error::Rpc(rpc) => {
             set(object, "code", rpc.code);
@@ -23,7 +24,7 @@ pub(crate) fn to_js_error(error: &Error, report: Option<&CallReport>) -> JsValue
         }
         Error::Trap {
             code: Some(code), ..
-        } => set(object, "trapCode", format!("{code:?}")),
+        } => set(object, "trapCode", code.as_str()),
         Error::Exit { code, .. } => set(object, "exitCode", *code),
         Error::OutOfFuel { budget } => set(object, "limit", *budget as f64),
         Error::Timeout { limit } => set(object, "limit", limit.as_secs_f64() * 1000.0),
@@ -48,31 +49,10 @@ pub(crate) fn to_js_error(error: &Error, report: Option<&CallReport>) -> JsValue
     js.into()
 }
 
-/// A `PluginError` for a bad argument from JavaScript.
-pub(crate) fn usage_error(kind: &str, message: &str) -> JsValue {
+/// A `PluginError` of `kind` for a bad argument from JavaScript.
+pub(crate) fn usage_error(kind: ErrorKind, message: &str) -> JsValue {
     let js = js_sys::Error::new(message);
     js.set_name("PluginError");
-    set(js.unchecked_ref(), "kind", kind);
+    set(js.unchecked_ref(), "kind", kind.as_str());
     js.into()
-}
-
-fn kind(error: &Error) -> &'static str {
-    match error {
-        Error::Rpc(_) => "rpc",
-        Error::Trap { .. } => "trap",
-        Error::Exit { .. } => "exit",
-        Error::OutOfFuel { .. } => "outOfFuel",
-        Error::Timeout { .. } => "timeout",
-        Error::MemoryLimit { .. } => "memoryLimit",
-        Error::Protocol { .. } => "protocol",
-        Error::Cancelled => "cancelled",
-        Error::InvalidModule { .. } => "invalidModule",
-        Error::MissingStart => "missingStart",
-        Error::UnsupportedImport { .. } => "unsupportedImport",
-        Error::Instantiation { .. } => "instantiation",
-        Error::InvalidParams(_) => "invalidParams",
-        Error::RequestTooLarge { .. } => "requestTooLarge",
-        Error::UnexpectedResult(_) => "unexpectedResult",
-        _ => "other",
-    }
 }

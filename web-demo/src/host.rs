@@ -1,4 +1,4 @@
-//! `PluginHost`: one loaded plugin, called from JavaScript.
+//! `Plugin`: one loaded plugin, called from JavaScript.
 
 use core::future::Future;
 
@@ -6,7 +6,7 @@ use js_sys::{Array, Function, Object, Promise, Uint8Array};
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue, closure::Closure, prelude::wasm_bindgen};
 use wasm_bindgen_futures::future_to_promise;
-use wasmi_hdk::{CallOutcome, CancelHandle, LogRecord, Plugin};
+use wasmi_hdk::{CallFailure, CancelHandle, ErrorKind, LogRecord, Plugin as HostPlugin, Reported};
 
 use crate::{
     convert::{display, from_js, get, report_to_js, set, to_js},
@@ -18,42 +18,45 @@ use crate::{
     },
 };
 
-/// A loaded plugin: compiled once, a fresh instance for every call.
+/// A loaded plugin: compiled once, a fresh instance for every call. In
+/// JavaScript its class is `Plugin`, the noun Rust and the mobile bindings
+/// use too.
 ///
 /// Calls run on the page's main thread and give the event loop back about
 /// every 10 ms while they compute; several calls may run at once.
-#[wasm_bindgen]
+#[wasm_bindgen(js_name = Plugin)]
 #[derive(Debug, Clone)]
-pub struct PluginHost {
-    plugin: Plugin,
+pub struct WebPlugin {
+    plugin: HostPlugin,
     methods: JsMethods,
 }
 
-#[wasm_bindgen]
-impl PluginHost {
+#[wasm_bindgen(js_class = Plugin)]
+impl WebPlugin {
     /// Compiles and links a plugin (a `wasm32-wasip1` command module).
     ///
     /// # Errors
     ///
-    /// Rejects with a `PluginError` of kind `invalidModule`, `missingStart`,
-    /// `unsupportedImport` or `invalidOptions`.
+    /// Rejects with a `PluginError` of kind `invalid_module`,
+    /// `missing_start`, `missing_memory`, `unsupported_import` or
+    /// `invalid_options`.
     pub async fn load(
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
         options: Option<LoadOptions>,
-    ) -> Result<PluginHost, JsValue> {
+    ) -> Result<WebPlugin, JsValue> {
         let wasm = wasm_bytes(&bytes)?;
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let methods = JsMethods::default();
         for (name, value) in entries(&options, "methods")? {
             let function = value.dyn_into::<Function>().map_err(|_| {
                 usage_error(
-                    "invalidOptions",
+                    ErrorKind::InvalidOptions,
                     &format!("option `methods.{name}` must be a function"),
                 )
             })?;
             methods.borrow_mut().insert(name, function);
         }
-        let mut builder = Plugin::builder()
+        let mut builder = HostPlugin::builder()
             .with_limits(apply_limits(wasmi_hdk::Limits::default(), &options)?)
             .with_host(JsHost::new(methods.clone()));
         if let Some(name) = string(&options, "name")? {
@@ -91,7 +94,8 @@ impl PluginHost {
 
     /// Adds (or replaces) host method `name`, written in JavaScript: it gets
     /// the params and returns the result, or a Promise of it.
-    pub fn method(&self, name: String, handler: HostMethod) {
+    #[wasm_bindgen(js_name = setHostMethod)]
+    pub fn set_host_method(&self, name: String, handler: HostMethod) {
         self.methods
             .borrow_mut()
             .insert(name, handler.unchecked_into());
@@ -119,10 +123,9 @@ impl PluginHost {
     ) -> Promise {
         let call = self.start(&method, params, options);
         future_to_promise(async move {
-            let outcome = call?.await;
-            match outcome.result {
-                Ok(value) => Ok(to_js(&value)),
-                Err(error) => Err(to_js_error(&error, Some(&outcome.report))),
+            match call?.await {
+                Ok(reported) => Ok(to_js(&reported.value)),
+                Err(failure) => Err(to_js_error(&failure.error, Some(&failure.report))),
             }
         })
     }
@@ -137,15 +140,14 @@ impl PluginHost {
     ) -> Promise {
         let call = self.start(&method, params, options);
         future_to_promise(async move {
-            let outcome = call?.await;
-            match outcome.result {
-                Ok(value) => {
+            match call?.await {
+                Ok(reported) => {
                     let object = Object::new();
-                    set(&object, "result", to_js(&value));
-                    set(&object, "report", report_to_js(&outcome.report));
+                    set(&object, "result", to_js(&reported.value));
+                    set(&object, "report", report_to_js(&reported.report));
                     Ok(object.into())
                 }
-                Err(error) => Err(to_js_error(&error, Some(&outcome.report))),
+                Err(failure) => Err(to_js_error(&failure.error, Some(&failure.report))),
             }
         })
     }
@@ -154,14 +156,12 @@ impl PluginHost {
     /// OpenRPC document); empty if it does not answer one.
     #[wasm_bindgen(unchecked_return_type = "Promise<string[]>")]
     pub fn methods(&self) -> Promise {
-        let call = self.plugin.call("rpc.discover", Value::Null);
+        let call = self.plugin.discover();
         future_to_promise(async move {
             let names = Array::new();
-            if let Ok(Value::Object(doc)) = call.await
-                && let Some(Value::Array(methods)) = doc.get("methods")
-            {
-                for name in methods.iter().filter_map(|m| m.get("name")?.as_str()) {
-                    names.push(&JsValue::from_str(name));
+            if let Ok(discovery) = call.await {
+                for method in &discovery.methods {
+                    names.push(&JsValue::from_str(&method.name));
                 }
             }
             Ok(names.into())
@@ -169,9 +169,9 @@ impl PluginHost {
     }
 }
 
-impl PluginHost {
-    /// The wasmi-hdk plugin behind this host.
-    pub fn plugin(&self) -> &Plugin {
+impl WebPlugin {
+    /// The wasmi-hdk plugin behind this JavaScript object.
+    pub fn plugin(&self) -> &HostPlugin {
         &self.plugin
     }
 
@@ -181,18 +181,22 @@ impl PluginHost {
         method: &str,
         params: Option<JsValue>,
         options: Option<CallOptions>,
-    ) -> Result<impl Future<Output = CallOutcome> + 'static, JsValue> {
+    ) -> Result<impl Future<Output = Result<Reported<Value>, CallFailure>> + 'static, JsValue> {
         let params = match params {
             None => Value::Null,
-            Some(params) => from_js(&params)
-                .map_err(|e| usage_error("invalidParams", &format!("params are not JSON: {e}")))?,
+            Some(params) => from_js(&params).map_err(|e| {
+                usage_error(
+                    ErrorKind::InvalidParams,
+                    &format!("params are not JSON: {e}"),
+                )
+            })?,
         };
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let limits = apply_limits(self.plugin.limits().clone(), &options)?;
         let cancel = CancelHandle::new();
         let abort = get(&options, "signal")
             .map(|signal| AbortListener::new(signal.unchecked_into(), cancel.clone()));
-        let call = self.plugin.call_with(
+        let call = self.plugin.call_with::<Value>(
             method,
             params,
             wasmi_hdk::CallOptions::new()
@@ -240,7 +244,7 @@ fn wasm_bytes(bytes: &JsValue) -> Result<Vec<u8>, JsValue> {
         return Ok(Uint8Array::new(buffer).to_vec());
     }
     Err(usage_error(
-        "invalidModule",
+        ErrorKind::InvalidOptions,
         "plugin bytes must be a Uint8Array or an ArrayBuffer",
     ))
 }

@@ -14,7 +14,7 @@ use wasmi_hdk::{
 
 use crate::convert::{display, from_js, get, set, to_js};
 
-/// The JavaScript functions a [`PluginHost`](crate::PluginHost) serves,
+/// The JavaScript functions a [`WebPlugin`](crate::WebPlugin) serves,
 /// shared with the handler its plugin calls (methods can be added after
 /// loading).
 pub(crate) type JsMethods = Rc<RefCell<HashMap<String, Function>>>;
@@ -63,6 +63,12 @@ impl HostHandler for JsHost {
             }
             Ok(returned) => Box::pin(ready(answer(&returned))),
         }
+    }
+
+    fn method_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.methods.borrow().keys().cloned().collect();
+        names.sort_unstable();
+        names
     }
 }
 

@@ -7,20 +7,21 @@
 //! so the page keeps painting and answering input while a plugin works.
 //!
 //! ```js
-//! import init, { PluginHost, testPlugin } from './pkg/wasmi_web.js';
+//! import init, { Plugin, testPlugin } from './pkg/wasmi_web.js';
 //!
 //! await init();
-//! const host = await PluginHost.load(testPlugin(), {
-//!   timeoutMs: 5000,
+//! const plugin = await Plugin.load(testPlugin(), {
+//!   timeout: 5000,                                                 // ms, or "5s"
+//!   maxMemory: "32M",
 //!   onLog: (level, message) => console.log(`[${level}] ${message}`),
 //! });
-//! host.method('host.echo', (params) => params);                   // sync
-//! host.method('host.later', (params) => new Promise((ok) => setTimeout(() => ok(params), 10)));
-//! console.log(await host.call('sieve', [1000]));                 // 168
+//! plugin.setHostMethod('host.echo', (params) => params);            // sync
+//! plugin.setHostMethod('host.later', (params) => new Promise((ok) => setTimeout(() => ok(params), 10)));
+//! console.log(await plugin.call('sieve', [1000]));                // 168
 //! try {
-//!   await host.call('fail', { code: 7, message: 'no' });
+//!   await plugin.call('fail', { code: 7, message: 'no' });
 //! } catch (e) {
-//!   console.log(e.kind, e.code, e.message);                      // "rpc" 7 "plugin error 7: no"
+//!   console.log(e.kind, e.code, e.message);                       // "rpc" 7 "plugin error 7: no"
 //! }
 //! ```
 //!
@@ -40,6 +41,6 @@ mod plugins;
 #[cfg(feature = "test-plugins")]
 pub use self::plugins::{misbehaving_plugin, test_plugin};
 pub use self::{
-    host::PluginHost,
+    host::WebPlugin,
     options::{CallOptions, HostMethod, LoadOptions},
 };

@@ -1,13 +1,14 @@
 //! The option objects JavaScript passes in, their TypeScript types, and how
 //! they become [`Limits`].
 
-use core::time::Duration;
-
 use js_sys::{Function, Object};
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
-use wasmi_hdk::Limits;
+use wasmi_hdk::{Error, ErrorKind, Limits, LimitsOverlay};
 
-use crate::{convert::get, error::usage_error};
+use crate::{
+    convert::{from_js, get},
+    error::usage_error,
+};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPESCRIPT: &str = r#"
@@ -31,21 +32,26 @@ export interface HostCaller {
  */
 export type HostMethod = (params: any, caller: HostCaller) => unknown | Promise<unknown>;
 
-/** Limits shared by `LoadOptions` (defaults for every call) and `CallOptions`. */
+/**
+ * Limits shared by `LoadOptions` (defaults for every call) and `CallOptions`:
+ * the host kit's limit fields, camel-cased, read by the kit's own rules.
+ */
 export interface LimitOptions {
-  /** Wall-clock limit of one call in ms; default 30000; `null`: none. */
-  timeoutMs?: number | null;
+  /** Wall-clock limit of one call: ms, or a string with its unit ("2s", "500ms"); default 30000; `null` or "unlimited": none. */
+  timeout?: number | string | null;
   /** Fuel (about one per Wasm instruction) one call may use; default `null`: unlimited. */
-  fuel?: number | bigint | null;
-  /** Bytes of linear memory a plugin instance may have; default 64 MiB. */
-  maxMemory?: number;
+  fuel?: number | bigint | string | null;
+  /** Bytes of linear memory a plugin instance may have, or a string with a unit ("64M"); default 64 MiB. */
+  maxMemory?: number | string;
+  /** Bytes of one JSON-RPC line, either direction; default 16 MiB. */
+  maxMessage?: number | string;
+  /** Bytes of the plugin's stderr kept for error reports; default 8 KiB. */
+  maxStderr?: number | string;
   /** Fuel run between two checks of the clock, cancellation and timeout; default 250000. */
   fuelSlice?: number;
-  /** Bytes of one JSON-RPC line, either direction; default 16 MiB. */
-  maxMessage?: number;
 }
 
-/** Options of `PluginHost.load`. */
+/** Options of `Plugin.load`. */
 export interface LoadOptions extends LimitOptions {
   /** The plugin's name: its argv[0], and what host methods see. Default "plugin". */
   name?: string;
@@ -55,7 +61,7 @@ export interface LoadOptions extends LimitOptions {
   env?: Record<string, string>;
   /** Receives every line the plugin writes to stderr, as it is written. */
   onLog?: (level: LogLevel, message: string, target?: string) => void;
-  /** Host methods, as with `PluginHost.method`. */
+  /** Host methods, as with `Plugin.setHostMethod`. */
   methods?: Record<string, HostMethod>;
 }
 
@@ -68,7 +74,8 @@ export interface CallOptions extends LimitOptions {
 /** What one call cost. */
 export interface CallReport {
   fuelConsumed: number;
-  wallTimeMs: number;
+  /** Milliseconds. */
+  wallTime: number;
   /** Largest linear memory of the instance, bytes. */
   peakMemory: number;
   /** Requests the plugin made to the host. */
@@ -85,11 +92,12 @@ export interface CallResult {
   report: CallReport;
 }
 
-/** What went wrong, as the `kind` of a `PluginError`. */
+/** What went wrong, as the `kind` of a `PluginError`: the host kit's `ErrorKind` names. */
 export type PluginErrorKind =
-  | "rpc" | "trap" | "exit" | "outOfFuel" | "timeout" | "memoryLimit" | "protocol"
-  | "cancelled" | "invalidModule" | "missingStart" | "unsupportedImport" | "instantiation"
-  | "invalidParams" | "requestTooLarge" | "unexpectedResult" | "invalidOptions" | "other";
+  | "rpc" | "trap" | "exit" | "out_of_fuel" | "timeout" | "memory_limit" | "protocol"
+  | "cancelled" | "invalid_module" | "missing_start" | "missing_memory" | "unsupported_import"
+  | "instantiation" | "invalid_params" | "request_too_large" | "unexpected_result" | "manifest"
+  | "invalid_options" | "duplicate_host_method" | "unknown_plugin" | "io";
 
 /** What `load` and `call` reject with (`error.name === "PluginError"`). */
 export interface PluginError extends Error {
@@ -100,7 +108,7 @@ export interface PluginError extends Error {
   data?: unknown;
   /** `exit`: the plugin's exit code. */
   exitCode?: number;
-  /** `trap`: the Wasm trap, e.g. "UnreachableCodeReached". */
+  /** `trap`: the Wasm trap code, e.g. "unreachable", "stack_overflow". */
   trapCode?: string;
   /** `timeout`: ms; `outOfFuel`: the budget; `memoryLimit`, `requestTooLarge`: bytes. */
   limit?: number;
@@ -115,7 +123,7 @@ export interface PluginError extends Error {
 
 #[wasm_bindgen]
 extern "C" {
-    /// Options of `PluginHost.load` (see the `LoadOptions` TypeScript type).
+    /// Options of `Plugin.load` (see the `LoadOptions` TypeScript type).
     #[wasm_bindgen(typescript_type = "LoadOptions")]
     #[derive(Debug, Clone)]
     pub type LoadOptions;
@@ -141,51 +149,63 @@ extern "C" {
     pub(crate) fn remove_event_listener(this: &AbortSignal, kind: &str, listener: &Function);
 }
 
-/// `limits` with what `options` sets (the `LimitOptions` fields) applied.
+/// `limits` with what `options` sets (the `LimitOptions` fields: the
+/// host kit's [`LimitsOverlay`] fields, camel-cased) applied, read by the
+/// kit's own rules.
 ///
 /// # Errors
 ///
-/// A `PluginError` of kind `invalidOptions` naming the bad field.
-pub(crate) fn apply_limits(mut limits: Limits, options: &JsValue) -> Result<Limits, JsValue> {
-    if let Some(value) = get(options, "timeoutMs") {
-        let timeout =
-            nullable_number(&value, "timeoutMs")?.map(|ms| Duration::from_secs_f64(ms / 1000.0));
-        limits = limits.with_timeout(timeout);
-    }
-    if let Some(value) = get(options, "fuel") {
-        let fuel = if value.is_bigint() {
-            let text = String::from(
-                value
-                    .unchecked_ref::<js_sys::BigInt>()
-                    .to_string(10)
-                    .map_err(|_| invalid("fuel", "a non-negative integer"))?,
-            );
-            Some(
-                text.parse::<u64>()
-                    .map_err(|_| invalid("fuel", "a non-negative integer below 2^64"))?,
-            )
-        } else {
-            nullable_number(&value, "fuel")?.map(whole)
+/// A `PluginError` of kind `invalid_options` naming the bad field.
+pub(crate) fn apply_limits(limits: Limits, options: &JsValue) -> Result<Limits, JsValue> {
+    let mut fields = serde_json::Map::new();
+    for field in LimitsOverlay::FIELDS {
+        let Some(value) = get(options, &camel_case(field)) else {
+            continue;
         };
-        limits = limits.with_fuel(fuel);
+        let value = if value.is_bigint() {
+            // JSON has no BigInt: the kit reads fuel written as text too.
+            let text = value
+                .unchecked_ref::<js_sys::BigInt>()
+                .to_string(10)
+                .map_err(|_| invalid(&camel_case(field), "a non-negative integer"))?;
+            serde_json::Value::String(String::from(text))
+        } else {
+            from_js(&value).map_err(|e| invalid(&camel_case(field), &e))?
+        };
+        fields.insert(field.to_owned(), value);
     }
-    if let Some(value) = get(options, "maxMemory") {
-        limits = limits.with_max_memory(size(&value, "maxMemory")?);
+    let overlay = LimitsOverlay::from_json(fields.into()).map_err(|error| match error {
+        Error::InvalidOptions { option, reason } => usage_error(
+            ErrorKind::InvalidOptions,
+            &format!("option `{}`: {reason}", camel_case(&option)),
+        ),
+        other => usage_error(ErrorKind::InvalidOptions, &other.to_string()),
+    })?;
+    Ok(overlay.apply(&limits))
+}
+
+/// `max_memory` as JavaScript writes it: `maxMemory`.
+fn camel_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
     }
-    if let Some(value) = get(options, "maxMessage") {
-        limits = limits.with_max_message(size(&value, "maxMessage")?);
-    }
-    if let Some(value) = get(options, "fuelSlice") {
-        limits = limits.with_fuel_slice(whole(number(&value, "fuelSlice")?));
-    }
-    Ok(limits)
+    out
 }
 
 /// The function at `options[key]`, if set.
 ///
 /// # Errors
 ///
-/// `invalidOptions` if it is set to something other than a function.
+/// `invalid_options` if it is set to something other than a function.
 pub(crate) fn function(options: &JsValue, key: &str) -> Result<Option<Function>, JsValue> {
     match get(options, key) {
         None => Ok(None),
@@ -200,7 +220,7 @@ pub(crate) fn function(options: &JsValue, key: &str) -> Result<Option<Function>,
 ///
 /// # Errors
 ///
-/// `invalidOptions` if it is set to something other than a string.
+/// `invalid_options` if it is set to something other than a string.
 pub(crate) fn string(options: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
     match get(options, key) {
         None => Ok(None),
@@ -215,7 +235,7 @@ pub(crate) fn string(options: &JsValue, key: &str) -> Result<Option<String>, JsV
 ///
 /// # Errors
 ///
-/// `invalidOptions` if it is set to something other than an object.
+/// `invalid_options` if it is set to something other than an object.
 pub(crate) fn entries(options: &JsValue, key: &str) -> Result<Vec<(String, JsValue)>, JsValue> {
     let Some(value) = get(options, key) else {
         return Ok(Vec::new());
@@ -237,7 +257,7 @@ pub(crate) fn entries(options: &JsValue, key: &str) -> Result<Vec<(String, JsVal
 ///
 /// # Errors
 ///
-/// `invalidOptions` if it is not an array of strings.
+/// `invalid_options` if it is not an array of strings.
 pub(crate) fn strings(options: &JsValue, key: &str) -> Result<Vec<String>, JsValue> {
     let Some(value) = get(options, key) else {
         return Ok(Vec::new());
@@ -254,38 +274,9 @@ pub(crate) fn strings(options: &JsValue, key: &str) -> Result<Vec<String>, JsVal
         .collect()
 }
 
-fn nullable_number(value: &JsValue, key: &str) -> Result<Option<f64>, JsValue> {
-    if value.is_null() {
-        Ok(None)
-    } else {
-        number(value, key).map(Some)
-    }
-}
-
-fn number(value: &JsValue, key: &str) -> Result<f64, JsValue> {
-    match value.as_f64() {
-        Some(n) if n.is_finite() && n >= 0.0 => Ok(n),
-        _ => Err(invalid(key, "a finite number >= 0")),
-    }
-}
-
-fn size(value: &JsValue, key: &str) -> Result<usize, JsValue> {
-    let n = number(value, key)?;
-    Ok(if n >= usize::MAX as f64 {
-        usize::MAX
-    } else {
-        n as usize
-    })
-}
-
-/// A checked non-negative finite number as a whole `u64` (saturating).
-fn whole(n: f64) -> u64 {
-    n as u64
-}
-
 fn invalid(key: &str, expected: &str) -> JsValue {
     usage_error(
-        "invalidOptions",
+        ErrorKind::InvalidOptions,
         &format!("option `{key}` must be {expected}"),
     )
 }

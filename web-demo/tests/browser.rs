@@ -23,7 +23,7 @@ use wasm_bindgen::{JsCast, JsValue, closure::Closure, prelude::wasm_bindgen};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use wasmi_hdk::{Error, HostRouter, Limits, LogLevel, Plugin, RpcError, TrapCode};
-use wasmi_web::{CallOptions, LoadOptions, PluginHost};
+use wasmi_web::{CallOptions, LoadOptions, WebPlugin};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -58,7 +58,7 @@ async fn within<F: Future>(fut: F) -> F::Output {
 }
 
 fn echo_host() -> HostRouter {
-    HostRouter::new().method("host.echo", |_caller, params: Value| async move {
+    HostRouter::new().with_method("host.echo", |_caller, params: Value| async move {
         Ok::<_, RpcError>(params)
     })
 }
@@ -85,25 +85,27 @@ fn misbehaving(limits: Limits) -> Plugin {
 async fn ping_and_sieve() {
     let plugin = test_plugin(Limits::default());
     assert_eq!(
-        within(plugin.call("ping", Value::Null)).await.unwrap(),
+        within(plugin.call_raw("ping", Value::Null)).await.unwrap(),
         "pong"
     );
     assert_eq!(
-        within(plugin.call("sieve", json!([100_000])))
+        within(plugin.call_raw("sieve", json!([100_000])))
             .await
             .unwrap(),
         9592
     );
-    let outcome = within(plugin.call_with("sieve", json!([1000]), Default::default())).await;
-    assert_eq!(outcome.result.unwrap(), 168);
-    assert!(outcome.report.fuel_consumed > 0);
-    assert!(outcome.report.peak_memory > 0);
+    let reported = within(plugin.call_with::<u64>("sieve", 1000, Default::default()))
+        .await
+        .unwrap();
+    assert_eq!(reported.value, 168);
+    assert!(reported.report.fuel_consumed > 0);
+    assert!(reported.report.peak_memory > 0);
 }
 
 #[wasm_bindgen_test]
 async fn json_rpc_error_reaches_the_caller() {
     let plugin = test_plugin(Limits::default());
-    let error = within(plugin.call(
+    let error = within(plugin.call_raw(
         "fail",
         json!({"code": 4242, "message": "nope", "data": [1]}),
     ))
@@ -116,20 +118,17 @@ async fn json_rpc_error_reaches_the_caller() {
         }
         other => panic!("expected an RPC error, got {other:?}"),
     }
-    let missing = within(plugin.call("no_such_method", Value::Null)).await;
+    let missing = within(plugin.call_raw("no_such_method", Value::Null)).await;
     assert!(matches!(missing, Err(Error::Rpc(e)) if e.code == -32601));
 }
 
 #[wasm_bindgen_test]
 async fn rust_host_method_is_called() {
     let plugin = test_plugin(Limits::default());
-    assert_eq!(
-        within(plugin.call_typed::<_, u64>("many_echo", 5))
-            .await
-            .unwrap(),
-        5
-    );
-    let echoed = within(plugin.call("concurrent", json!([3]))).await.unwrap();
+    assert_eq!(within(plugin.call::<u64>("many_echo", 5)).await.unwrap(), 5);
+    let echoed = within(plugin.call_raw("concurrent", json!([3])))
+        .await
+        .unwrap();
     assert_eq!(echoed, json!([[0], [1], [2]]));
 }
 
@@ -144,7 +143,7 @@ async fn log_lines_reach_the_handler() {
         })
         .build(test_plugin_artifacts::TEST_PLUGIN)
         .unwrap();
-    within(plugin.call("log", Value::Null)).await.unwrap();
+    within(plugin.call_raw("log", Value::Null)).await.unwrap();
     let lines = lines.borrow();
     assert!(
         lines.contains(&(LogLevel::Error, "error line".to_owned())),
@@ -163,26 +162,30 @@ async fn log_lines_reach_the_handler() {
 #[wasm_bindgen_test]
 async fn wasi_clock_random_and_sleep_work() {
     let plugin = test_plugin(Limits::default());
-    let random = within(plugin.call("random", Value::Null)).await.unwrap();
+    let random = within(plugin.call_raw("random", Value::Null))
+        .await
+        .unwrap();
     assert_eq!(random.as_str().unwrap().len(), 32);
-    let time = within(plugin.call("time", Value::Null)).await.unwrap();
+    let time = within(plugin.call_raw("time", Value::Null)).await.unwrap();
     assert!(time["unix_ms"].as_u64().unwrap() > 1_600_000_000_000);
     let started = performance_now();
-    let slept = within(plugin.call("sleep", json!([30]))).await.unwrap();
+    let slept = within(plugin.call_raw("sleep", json!([30]))).await.unwrap();
     assert!(slept.as_u64().unwrap() >= 30, "{slept}");
     assert!(performance_now() - started >= 29.0);
 }
 
 #[wasm_bindgen_test]
 async fn timeout_stops_a_runaway_plugin_and_the_page_stays_responsive() {
-    let plugin = misbehaving(Limits::default().with_timeout(Some(Duration::from_millis(500))));
+    let plugin = misbehaving(Limits::default().with_timeout(Duration::from_millis(500)));
     // A timer scheduled while the plugin spins must still fire on time.
     let fired_at: Rc<RefCell<Option<f64>>> = Rc::default();
     let record = fired_at.clone();
     let on_timer = Closure::once_into_js(move || *record.borrow_mut() = Some(performance_now()));
     let started = performance_now();
     set_timeout(on_timer.unchecked_ref(), 50.0);
-    let error = within(plugin.call("loop", Value::Null)).await.unwrap_err();
+    let error = within(plugin.call_raw("loop", Value::Null))
+        .await
+        .unwrap_err();
     let elapsed = performance_now() - started;
     assert!(
         matches!(error, Error::Timeout { limit } if limit == Duration::from_millis(500)),
@@ -205,22 +208,24 @@ async fn timeout_stops_a_runaway_plugin_and_the_page_stays_responsive() {
 #[wasm_bindgen_test]
 async fn memory_limit_is_enforced() {
     let plugin = misbehaving(Limits::default().with_max_memory(8 << 20));
-    let error = within(plugin.call("alloc", json!([16]))).await.unwrap_err();
+    let error = within(plugin.call_raw("alloc", json!([16])))
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, Error::MemoryLimit { limit, .. } if limit == 8 << 20),
         "{error:?}"
     );
     // Within the limit it works.
     assert_eq!(
-        within(plugin.call("alloc", json!([2]))).await.unwrap(),
+        within(plugin.call_raw("alloc", json!([2]))).await.unwrap(),
         2 << 20
     );
 }
 
 #[wasm_bindgen_test]
 async fn fuel_limit_is_enforced() {
-    let plugin = test_plugin(Limits::default().with_fuel(Some(2_000_000)));
-    let error = within(plugin.call("sieve", json!([1_000_000])))
+    let plugin = test_plugin(Limits::default().with_fuel(2_000_000));
+    let error = within(plugin.call_raw("sieve", json!([1_000_000])))
         .await
         .unwrap_err();
     assert!(
@@ -228,7 +233,7 @@ async fn fuel_limit_is_enforced() {
         "{error:?}"
     );
     assert_eq!(
-        within(plugin.call("ping", Value::Null)).await.unwrap(),
+        within(plugin.call_raw("ping", Value::Null)).await.unwrap(),
         "pong"
     );
 }
@@ -236,14 +241,16 @@ async fn fuel_limit_is_enforced() {
 #[wasm_bindgen_test]
 async fn trap_carries_the_panic_message() {
     let plugin = misbehaving(Limits::default());
-    let error = within(plugin.call("panic", Value::Null)).await.unwrap_err();
+    let error = within(plugin.call_raw("panic", Value::Null))
+        .await
+        .unwrap_err();
     assert!(matches!(&error, Error::Trap { .. }), "{error:?}");
     assert!(
         error.stderr_tail().unwrap().contains("deliberate panic"),
         "{error:?}"
     );
     // A Rust plugin overflowing its shadow stack (in linear memory).
-    let error = within(plugin.call("stack_overflow", Value::Null))
+    let error = within(plugin.call_raw("stack_overflow", Value::Null))
         .await
         .unwrap_err();
     assert!(
@@ -271,7 +278,9 @@ async fn deep_recursion_traps_without_touching_the_page_stack() {
     )
     .unwrap();
     let plugin = Plugin::new(&wasm).unwrap();
-    let error = within(plugin.call("ping", Value::Null)).await.unwrap_err();
+    let error = within(plugin.call_raw("ping", Value::Null))
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             error,
@@ -306,9 +315,9 @@ fn prop(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(key)).unwrap()
 }
 
-async fn load(bytes: &[u8], options: Object) -> PluginHost {
+async fn load(bytes: &[u8], options: Object) -> WebPlugin {
     let bytes = js_sys::Uint8Array::from(bytes);
-    within(PluginHost::load(
+    within(WebPlugin::load(
         bytes.into(),
         Some(options.unchecked_into::<LoadOptions>()),
     ))
@@ -316,7 +325,7 @@ async fn load(bytes: &[u8], options: Object) -> PluginHost {
     .unwrap()
 }
 
-async fn call(host: &PluginHost, method: &str, params: Value) -> Result<JsValue, JsValue> {
+async fn call(host: &WebPlugin, method: &str, params: Value) -> Result<JsValue, JsValue> {
     within(JsFuture::from(host.call(
         method.to_owned(),
         Some(js_json(&params)),
@@ -344,7 +353,7 @@ async fn js_api_calls_and_reports() {
     assert_eq!(prop(&with_report, "result"), 168);
     let report = prop(&with_report, "report");
     assert!(prop(&report, "fuelConsumed").as_f64().unwrap() > 0.0);
-    assert!(prop(&report, "wallTimeMs").as_f64().unwrap() >= 0.0);
+    assert!(prop(&report, "wallTime").as_f64().unwrap() >= 0.0);
     let methods = within(JsFuture::from(host.methods())).await.unwrap();
     let methods: Vec<String> = Array::from(&methods)
         .iter()
@@ -372,13 +381,13 @@ async fn js_api_rejects_with_a_kind() {
     assert_eq!(rust_json(&prop(&error, "data")), json!({"x": 1}));
     assert!(prop(&error, "report").is_object());
 
-    let bad = within(PluginHost::load(
+    let bad = within(WebPlugin::load(
         js_sys::Uint8Array::from(&b"not wasm"[..]).into(),
         None,
     ))
     .await
     .unwrap_err();
-    assert_eq!(prop(&bad, "kind"), "invalidModule");
+    assert_eq!(prop(&bad, "kind"), "invalid_module");
 }
 
 #[wasm_bindgen_test]
@@ -399,7 +408,7 @@ async fn js_host_methods_sync_async_and_throwing() {
     )
     .await;
     // Registered after loading: a Promise-returning method and a throwing one.
-    host.method(
+    host.set_host_method(
         "host.later".to_owned(),
         Function::new_with_args(
             "params",
@@ -407,7 +416,7 @@ async fn js_host_methods_sync_async_and_throwing() {
         )
         .unchecked_into(),
     );
-    host.method(
+    host.set_host_method(
         "host.fail".to_owned(),
         Function::new_with_args(
             "params",
@@ -415,7 +424,7 @@ async fn js_host_methods_sync_async_and_throwing() {
         )
         .unchecked_into(),
     );
-    host.method(
+    host.set_host_method(
         "host.echo".to_owned(),
         Function::new_with_args("params", "return params;").unchecked_into(),
     );
@@ -496,17 +505,17 @@ async fn js_on_log_receives_lines_live() {
 async fn js_limits_timeout_fuel_memory_and_abort() {
     let host = load(
         test_plugin_artifacts::MISBEHAVING_PLUGIN,
-        object(&[("timeoutMs", 300.into()), ("maxMemory", (8 << 20).into())]),
+        object(&[("timeout", 300.into()), ("maxMemory", (8 << 20).into())]),
     )
     .await;
     let timeout = call(&host, "loop", Value::Null).await.unwrap_err();
     assert_eq!(prop(&timeout, "kind"), "timeout");
     assert_eq!(prop(&timeout, "limit"), 300);
     let memory = call(&host, "alloc", json!([16])).await.unwrap_err();
-    assert_eq!(prop(&memory, "kind"), "memoryLimit");
+    assert_eq!(prop(&memory, "kind"), "memory_limit");
 
     // Per-call options override the plugin's.
-    let options = object(&[("fuel", 1_000_000.into()), ("timeoutMs", JsValue::NULL)]);
+    let options = object(&[("fuel", 1_000_000.into()), ("timeout", JsValue::NULL)]);
     let fuel = within(JsFuture::from(host.call(
         "loop".to_owned(),
         None,
@@ -514,12 +523,12 @@ async fn js_limits_timeout_fuel_memory_and_abort() {
     )))
     .await
     .unwrap_err();
-    assert_eq!(prop(&fuel, "kind"), "outOfFuel");
+    assert_eq!(prop(&fuel, "kind"), "out_of_fuel");
 
     // An AbortSignal cancels a running call.
     let controller = web_abort_controller();
     let signal = prop(&controller, "signal");
-    let options = object(&[("signal", signal), ("timeoutMs", JsValue::NULL)]);
+    let options = object(&[("signal", signal), ("timeout", JsValue::NULL)]);
     let running = JsFuture::from(host.call(
         "loop".to_owned(),
         None,
@@ -538,7 +547,7 @@ async fn js_limits_timeout_fuel_memory_and_abort() {
     )))
     .await
     .unwrap_err();
-    assert_eq!(prop(&bad, "kind"), "invalidOptions");
+    assert_eq!(prop(&bad, "kind"), "invalid_options");
 }
 
 fn web_abort_controller() -> JsValue {

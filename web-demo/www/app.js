@@ -1,5 +1,5 @@
 // The demo page: plain ES module, no bundler. `./pkg` is built by web-demo/build.sh.
-import init, { PluginHost, testPlugin, misbehavingPlugin } from './pkg/wasmi_web.js';
+import init, { Plugin, testPlugin, misbehavingPlugin } from './pkg/wasmi_web.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -134,7 +134,7 @@ function loadOptions(name) {
   const fuel = $('fuel').value;
   return {
     name,
-    timeoutMs: Number($('timeout').value) || null,
+    timeout: Number($('timeout').value) || null,
     fuel: fuel ? Number(fuel) : null,
     maxMemory: Number($('max-memory').value || 64) * 1024 * 1024,
     env: { PLUGIN_LOG: 'debug' },
@@ -147,7 +147,7 @@ async function loadPlugin(bytes, name) {
   setStatus('busy', `loading ${name}…`);
   const started = performance.now();
   try {
-    const host = await PluginHost.load(bytes, loadOptions(name));
+    const host = await Plugin.load(bytes, loadOptions(name));
     const loadMs = performance.now() - started;
     demo.host?.free();
     demo.host = host;
@@ -195,7 +195,7 @@ function showReport(table, report) {
   const rows = report
     ? [
         ['fuel', report.fuelConsumed.toLocaleString('en')],
-        ['wall time', `${report.wallTimeMs.toFixed(2)} ms`],
+        ['wall time', `${report.wallTime.toFixed(2)} ms`],
         ['peak memory', `${(report.peakMemory / 1024).toLocaleString('en')} KiB`],
         ['host calls', report.hostCalls],
         ['notifications', report.notifications],
@@ -242,7 +242,7 @@ async function callSelected() {
     const text = $('params').value.trim();
     params = text ? JSON.parse(text) : undefined;
   } catch (e) {
-    showOutcome({ ok: false, error: { name: 'SyntaxError', kind: 'invalidParams', message: e.message } });
+    showOutcome({ ok: false, error: { name: 'SyntaxError', kind: 'invalid_params', message: e.message } });
     return;
   }
   const method = $('method').value;
@@ -286,7 +286,7 @@ async function compute() {
   };
   requestAnimationFrame(tick);
   try {
-    const { result, report } = await demo.host.callWithReport('sieve', [n], { timeoutMs: 120000 });
+    const { result, report } = await demo.host.callWithReport('sieve', [n], { timeout: 120000 });
     running = false;
     bar.style.width = '100%';
     const elapsed = performance.now() - started;
@@ -333,7 +333,7 @@ async function bench() {
   $('bench-status').textContent = 'running…';
   try {
     // A fresh host with default limits: the same setup as the native benchmark.
-    const host = await PluginHost.load(testPlugin());
+    const host = await Plugin.load(testPlugin());
     const pingMedianMs = await timeCalls(host, 'ping', undefined, 200, 20, 10, 'pong');
     const sieveMedianMs = await timeCalls(host, 'sieve', [1000000], 1, 7, 1, 78498);
     host.free();

@@ -63,11 +63,11 @@ struct ContentView: View {
         running = true
         defer { running = false }
         do {
-            let plugin = try WasmPlugin(
+            let plugin = try Plugin(
                 wasm: embeddedTestPlugin(),
                 config: PluginConfig(
                     name: "demo",
-                    limits: PluginLimits(timeoutMs: 10_000),
+                    limits: PluginLimits(timeout: 10_000),
                     host: DemoHost(),
                     log: log
                 )

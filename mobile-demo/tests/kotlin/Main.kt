@@ -17,7 +17,7 @@ import uniffi.wasmi_mobile.LogLine
 import uniffi.wasmi_mobile.PluginConfig
 import uniffi.wasmi_mobile.PluginException
 import uniffi.wasmi_mobile.PluginLimits
-import uniffi.wasmi_mobile.WasmPlugin
+import uniffi.wasmi_mobile.Plugin
 import uniffi.wasmi_mobile.defaultLimits
 import uniffi.wasmi_mobile.embeddedMisbehavingPlugin
 import uniffi.wasmi_mobile.embeddedTestPlugin
@@ -79,9 +79,9 @@ fun main() = runBlocking {
 suspend fun run() {
     val host = KotlinHost()
     val logs = Collect()
-    val plugin = WasmPlugin(
+    val plugin = Plugin(
         embeddedTestPlugin(),
-        PluginConfig(name = "kt", host = host, log = logs, limits = PluginLimits(timeoutMs = 20_000uL)),
+        PluginConfig(name = "kt", host = host, log = logs, limits = PluginLimits(timeout = 20_000uL)),
     )
 
     check("load", plugin.name() == "kt")
@@ -105,14 +105,14 @@ suspend fun run() {
         hostFail.toString()
     }
 
-    val misbehaving = WasmPlugin(embeddedMisbehavingPlugin(), PluginConfig(limits = PluginLimits(timeoutMs = 200uL)))
+    val misbehaving = Plugin(embeddedMisbehavingPlugin(), PluginConfig(limits = PluginLimits(timeout = 200uL)))
     val timeout = expectThrows<PluginException.Timeout> { misbehaving.call("loop") }
     check("loop -> PluginException.Timeout", timeout.limitMs == 200uL)
     val trap = expectThrows<PluginException.Trap> { misbehaving.call("panic") }
     check("panic -> PluginException.Trap with the message", trap.stderrTail.contains("deliberate panic")) { trap.stderrTail }
 
-    check("default limits", PluginLimits() == defaultLimits() && defaultLimits().timeoutMs == 30_000uL)
-    val fuel = WasmPlugin(embeddedTestPlugin(), PluginConfig(limits = PluginLimits(fuel = 1_000_000uL)))
+    check("default limits", PluginLimits() == defaultLimits() && defaultLimits().timeout == 30_000uL)
+    val fuel = Plugin(embeddedTestPlugin(), PluginConfig(limits = PluginLimits(fuel = 1_000_000uL)))
     val outOfFuel = expectThrows<PluginException.OutOfFuel> { fuel.call("sieve", "[10000000]") }
     check("fuel limit -> PluginException.OutOfFuel", outOfFuel.budget == 1_000_000uL)
 

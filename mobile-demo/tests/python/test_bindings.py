@@ -23,7 +23,7 @@ from wasmi_mobile import (
     PluginConfig,
     PluginError,
     PluginLimits,
-    WasmPlugin,
+    Plugin,
     default_limits,
     embedded_misbehaving_plugin,
     embedded_test_plugin,
@@ -100,8 +100,8 @@ async def ticking(coroutine, period_s=0.01):
 
 def test_plugin(**config):
     config.setdefault("name", "py")
-    config.setdefault("limits", PluginLimits(timeout_ms=20_000))
-    return WasmPlugin(embedded_test_plugin(), PluginConfig(**config))
+    config.setdefault("limits", PluginLimits(timeout=20_000))
+    return Plugin(embedded_test_plugin(), PluginConfig(**config))
 
 
 class LoadAndCall(unittest.TestCase):
@@ -133,7 +133,7 @@ class LoadAndCall(unittest.TestCase):
         self.assertEqual(result.result_json, "3")
         self.assertEqual(result.report.host_calls, 3)
         self.assertGreater(result.report.fuel_consumed, 0)
-        self.assertGreater(result.report.peak_memory_bytes, 0)
+        self.assertGreater(result.report.peak_memory, 0)
         self.assertGreater(result.report.bytes_out, 0)
 
     def test_library_version(self):
@@ -260,7 +260,7 @@ class Errors(unittest.TestCase):
         self.assertEqual(json.loads(caught.exception.data_json), {"x": 1})
 
     def test_loop_times_out(self):
-        plugin = WasmPlugin(embedded_misbehaving_plugin(), PluginConfig(limits=PluginLimits(timeout_ms=200)))
+        plugin = Plugin(embedded_misbehaving_plugin(), PluginConfig(limits=PluginLimits(timeout=200)))
         start = time.monotonic()
         with self.assertRaises(PluginError.Timeout) as caught:
             run(plugin.call("loop"))
@@ -268,23 +268,23 @@ class Errors(unittest.TestCase):
         self.assertLess(time.monotonic() - start, 5)
 
     def test_panic_traps_with_the_message(self):
-        plugin = WasmPlugin(embedded_misbehaving_plugin())
+        plugin = Plugin(embedded_misbehaving_plugin())
         with self.assertRaises(PluginError.Trap) as caught:
             run(plugin.call("panic"))
         self.assertIn("deliberate panic", caught.exception.stderr_tail)
-        self.assertEqual(caught.exception.trap_code, "UnreachableCodeReached")
+        self.assertEqual(caught.exception.trap_code, "unreachable")
 
     def test_exit_code(self):
-        plugin = WasmPlugin(embedded_misbehaving_plugin())
+        plugin = Plugin(embedded_misbehaving_plugin())
         with self.assertRaises(PluginError.Exit) as caught:
             run(plugin.call("exit", "[3]"))
         self.assertEqual(caught.exception.code, 3)
 
     def test_bad_inputs(self):
-        with self.assertRaises(PluginError.InvalidJson):
+        with self.assertRaises(PluginError.InvalidParams):
             run(test_plugin().call("echo", "{oops"))
         with self.assertRaises(PluginError.InvalidModule):
-            WasmPlugin(b"not wasm at all")
+            Plugin(b"not wasm at all")
 
     def test_errors_share_a_base_class(self):
         with self.assertRaises(PluginError):
@@ -319,7 +319,7 @@ class Logs(unittest.TestCase):
 
     def test_panic_is_logged(self):
         logs = Collect()
-        plugin = WasmPlugin(embedded_misbehaving_plugin(), PluginConfig(log=logs))
+        plugin = Plugin(embedded_misbehaving_plugin(), PluginConfig(log=logs))
         with self.assertRaises(PluginError.Trap):
             run(plugin.call("panic"))
         errors = [line for line in logs.lines if line.level == LogLevel.ERROR]
@@ -329,12 +329,12 @@ class Logs(unittest.TestCase):
 class Limits(unittest.TestCase):
     def test_defaults(self):
         self.assertEqual(PluginLimits(), default_limits())
-        self.assertEqual(default_limits().timeout_ms, 30_000)
+        self.assertEqual(default_limits().timeout, 30_000)
         self.assertIsNone(default_limits().fuel)
-        self.assertEqual(WasmPlugin(embedded_test_plugin()).limits(), default_limits())
+        self.assertEqual(Plugin(embedded_test_plugin()).limits(), default_limits())
 
     def test_fuel(self):
-        plugin = test_plugin(limits=PluginLimits(fuel=1_000_000, timeout_ms=20_000))
+        plugin = test_plugin(limits=PluginLimits(fuel=1_000_000, timeout=20_000))
         self.assertEqual(plugin.limits().fuel, 1_000_000)
         with self.assertRaises(PluginError.OutOfFuel) as caught:
             run(plugin.call("sieve", "[10000000]"))
@@ -343,9 +343,9 @@ class Limits(unittest.TestCase):
         self.assertEqual(run(plugin.call("sieve", "[100]")), "25")
 
     def test_memory(self):
-        plugin = WasmPlugin(
+        plugin = Plugin(
             embedded_misbehaving_plugin(),
-            PluginConfig(limits=PluginLimits(max_memory_bytes=16 << 20)),
+            PluginConfig(limits=PluginLimits(max_memory=16 << 20)),
         )
         with self.assertRaises(PluginError.MemoryLimit) as caught:
             run(plugin.call("alloc", "[64]"))

@@ -1,14 +1,23 @@
-//! One call: a fresh instance, one request on its stdin, the run loop that
-//! slices fuel, serves host calls and waits without spinning, and the
-//! classification of how it ended.
+//! One call, end to end: `run.rs` makes a fresh instance, writes the request
+//! to its stdin and runs it in fuel slices (`fuel.rs`), stopping it at the
+//! deadline or a cancel (`interrupt.rs`); the WASI layer reads and writes
+//! the instance's state (`instance.rs`), whose `exchange.rs` keeps the
+//! messages (stdin, stdout lines, the plugin's host calls, its answer, one
+//! backlog); `host_calls.rs` runs the host methods the plugin asks for;
+//! `stderr.rs` turns stderr into log records; `limiter.rs` caps memory.
 
+mod exchange;
+mod fuel;
+mod host_calls;
+mod instance;
+mod interrupt;
 mod limiter;
 mod run;
-mod state;
 mod stderr;
+mod stdin;
+mod stdout;
 
 pub(crate) use self::{
+    instance::{InstanceState, WasiEnv},
     run::run_call,
-    state::{InstanceState, REQUEST_ID, WasiEnv},
-    stderr::StderrLog,
 };

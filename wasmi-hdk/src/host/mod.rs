@@ -31,6 +31,7 @@ pub struct CallerInfo {
     plugin: Arc<str>,
     chain: CallChain,
     tree: CallTree,
+    notification: bool,
 }
 
 /// The plugins whose calls led to a call, outermost first (see
@@ -43,7 +44,22 @@ impl CallerInfo {
             plugin,
             chain,
             tree,
+            notification: false,
         }
+    }
+
+    /// The same caller, for one message: a notification or a request.
+    pub(crate) fn for_message(&self, notification: bool) -> Self {
+        Self {
+            notification,
+            ..self.clone()
+        }
+    }
+
+    /// Whether the plugin sent a notification (no answer is read) rather
+    /// than a request.
+    pub fn is_notification(&self) -> bool {
+        self.notification
     }
 
     /// The call tree this call belongs to.
@@ -85,6 +101,15 @@ pub trait HostHandler: MaybeSend + MaybeSync + 'static {
         method: &str,
         params: Option<Value>,
     ) -> BoxFuture<Result<Value, RpcError>>;
+
+    /// The methods this handler answers, when it can list them. A
+    /// [`PluginSet`](crate::set::PluginSet) routes each method to the
+    /// capability whose handler lists it (and refuses two capabilities
+    /// listing the same one), so a capability's handler must list its
+    /// methods; a plugin's own host (`PluginBuilder::with_host`) need not.
+    fn method_names(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 impl<H: HostHandler + ?Sized> HostHandler for Arc<H> {
@@ -95,5 +120,9 @@ impl<H: HostHandler + ?Sized> HostHandler for Arc<H> {
         params: Option<Value>,
     ) -> BoxFuture<Result<Value, RpcError>> {
         (**self).handle(caller, method, params)
+    }
+
+    fn method_names(&self) -> Vec<String> {
+        (**self).method_names()
     }
 }

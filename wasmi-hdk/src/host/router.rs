@@ -22,8 +22,8 @@ type Method = Arc<dyn Fn(CallerInfo, Option<Value>) -> BoxFuture<Result<Value, R
 /// use wasmi_hdk::{HostRouter, RpcError};
 ///
 /// let host = HostRouter::new()
-///     .method("host.add", |_caller, (a, b): (i64, i64)| async move { Ok::<_, RpcError>(a + b) })
-///     .method("host.whoami", |caller, (): ()| async move {
+///     .with_method("host.add", |_caller, (a, b): (i64, i64)| async move { Ok::<_, RpcError>(a + b) })
+///     .with_method("host.whoami", |caller, (): ()| async move {
 ///         Ok::<_, RpcError>(caller.plugin().to_owned())
 ///     });
 /// assert!(host.has_method("host.add"));
@@ -54,7 +54,7 @@ impl HostRouter {
     /// The closure and its future are `Send` (and the closure `Sync`)
     /// natively; on `wasm32` they need not be.
     #[must_use]
-    pub fn method<P, R, F, Fut>(mut self, name: &str, handler: F) -> Self
+    pub fn with_method<P, R, F, Fut>(mut self, name: &str, handler: F) -> Self
     where
         P: DeserializeOwned + 'static,
         R: Serialize + 'static,
@@ -81,13 +81,6 @@ impl HostRouter {
     pub fn has_method(&self, name: &str) -> bool {
         self.methods.contains_key(name)
     }
-
-    /// The method names, sorted.
-    pub fn method_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.methods.keys().map(String::as_str).collect();
-        names.sort_unstable();
-        names
-    }
 }
 
 impl HostHandler for HostRouter {
@@ -104,5 +97,12 @@ impl HostHandler for HostRouter {
                 format!("host method not found: {method}"),
             )))),
         }
+    }
+
+    /// The method names, sorted.
+    fn method_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.methods.keys().cloned().collect();
+        names.sort_unstable();
+        names
     }
 }

@@ -8,7 +8,10 @@ use std::{
 
 use serde::Deserialize;
 use serde_json::Value;
-use wasmi_plugin_protocol::{RpcError, codes, decode_params};
+use wasmi_plugin_protocol::{
+    RpcError, codes, decode_params,
+    method::{CONFIG_GET, PLUGINS_CALL},
+};
 
 use super::registry::SetInner;
 use crate::{BoxFuture, CallOptions, CallerInfo, Error, HostHandler};
@@ -18,9 +21,8 @@ pub(crate) const BASELINE: &str = "baseline";
 /// The capability `plugins.call` needs.
 pub(crate) const PLUGINS: &str = "plugins";
 
-/// Host methods the set itself provides.
-const CONFIG_GET: &str = "config.get";
-const PLUGINS_CALL: &str = "plugins.call";
+/// The host methods the set itself provides, and the capability each needs.
+pub(crate) const SET_METHODS: [(&str, &str); 2] = [(CONFIG_GET, BASELINE), (PLUGINS_CALL, PLUGINS)];
 
 /// The host handler of one plugin in a set.
 pub(crate) struct PluginHost {
@@ -110,11 +112,14 @@ impl PluginHost {
             .with_call_tree(caller.tree().clone());
         Box::pin(async move {
             let _slot = slots.acquire().await;
-            let outcome = target.call_with(&call.method, call.params, options);
-            outcome.await.result.map_err(|e| match e {
-                Error::Rpc(e) => e,
-                other => RpcError::new(codes::HOST_ERROR, other.to_string()),
-            })
+            let outcome = target.call_with::<Value>(&call.method, call.params, options);
+            match outcome.await {
+                Ok(reported) => Ok(reported.value),
+                Err(failure) => Err(match failure.error {
+                    Error::Rpc(e) => e,
+                    other => RpcError::new(codes::HOST_ERROR, other.to_string()),
+                }),
+            }
         })
     }
 }

@@ -16,10 +16,10 @@ pub struct LoadReport {
     pub removed: Vec<String>,
 }
 
-fn io_error(path: &Path, e: &std::io::Error) -> Error {
+fn io_error(path: &Path, source: std::io::Error) -> Error {
     Error::Io {
-        path: path.display().to_string(),
-        reason: e.to_string(),
+        path: path.to_owned(),
+        source,
     }
 }
 
@@ -37,7 +37,7 @@ impl PluginSet {
     pub fn load_dir(&self, dir: impl AsRef<Path>) -> Result<LoadReport, Error> {
         let dir = dir.as_ref();
         let mut wasm_files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| io_error(dir, &e))?
+            .map_err(|e| io_error(dir, e))?
             .filter_map(Result::ok)
             .map(|entry| entry.path())
             .filter(|path| path.extension().is_some_and(|ext| ext == "wasm"))
@@ -69,14 +69,14 @@ impl PluginSet {
         let mut manifest = match std::fs::read_to_string(&manifest_path) {
             Ok(text) => Manifest::from_toml(&text, &manifest_path.display().to_string())?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest::default(),
-            Err(e) => return Err(io_error(&manifest_path, &e)),
+            Err(e) => return Err(io_error(&manifest_path, e)),
         };
         let stem = wasm_path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let name = manifest.name.get_or_insert(stem).clone();
-        let wasm = std::fs::read(wasm_path).map_err(|e| io_error(wasm_path, &e))?;
+        let wasm = std::fs::read(wasm_path).map_err(|e| io_error(wasm_path, e))?;
         self.load_entry(
             manifest,
             &wasm,

@@ -1,24 +1,25 @@
 //! `NAME.toml`: what a plugin is, what it may do and which events it wants.
 
-use core::time::Duration;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 use serde_json::Value;
+use wasmi_plugin_protocol::Dialect;
 
-use crate::{Error, Limits};
+use crate::{Error, LimitsOverlay};
 
 /// A plugin's manifest, usually `NAME.toml` beside `NAME.wasm`.
 ///
 /// ```
-/// use wasmi_hdk::Manifest;
+/// use std::time::Duration;
+/// use wasmi_hdk::{Limits, set::Manifest};
 ///
 /// let manifest = Manifest::from_toml(r#"
 ///     name = "greeter"
 ///     version = "1.0.0"
 ///     permissions = ["storage"]
 ///     [limits]
-///     timeout_ms = 2000
+///     timeout = "2s"
 ///     max_memory = "32M"
 ///     [config]
 ///     greeting = "hello"
@@ -29,13 +30,16 @@ use crate::{Error, Limits};
 /// "#, "greeter.toml")?;
 /// assert_eq!(manifest.name.as_deref(), Some("greeter"));
 /// assert_eq!(manifest.events[0].priority, 10);
+/// assert_eq!(manifest.limits.apply(&Limits::default()).timeout(), Some(Duration::from_secs(2)));
 /// # Ok::<(), wasmi_hdk::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Manifest {
-    /// The plugin's name; defaults to the `.wasm` file's stem.
+    /// The plugin's name; defaults to the `.wasm` file's stem. Letters,
+    /// digits, `_` and `-` only, so that `PLUGIN.METHOD` (as `wasmi-host
+    /// serve --plugins` addresses it) is never ambiguous.
     #[serde(default)]
     pub name: Option<String>,
     /// Its version.
@@ -49,7 +53,11 @@ pub struct Manifest {
     pub authors: Vec<String>,
     /// Limits that override the set's defaults.
     #[serde(default)]
-    pub limits: ManifestLimits,
+    pub limits: LimitsOverlay,
+    /// The wire dialect the plugin speaks (`jsonrpc`, the default, or
+    /// `framework-0.1` for plugins built for `wasmi-plugin-framework` 0.1).
+    #[serde(default)]
+    pub dialect: Dialect,
     /// Environment variables the plugin sees.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
@@ -62,22 +70,6 @@ pub struct Manifest {
     /// Events the plugin subscribes to.
     #[serde(default)]
     pub events: Vec<EventSubscription>,
-}
-
-/// The `[limits]` table of a manifest.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct ManifestLimits {
-    /// Fuel budget per call.
-    #[serde(default)]
-    pub fuel: Option<u64>,
-    /// Wall-clock limit per call, in milliseconds.
-    #[serde(default)]
-    pub timeout_ms: Option<u64>,
-    /// Linear-memory cap: bytes, or a string with a `K`, `M` or `G` suffix.
-    #[serde(default, deserialize_with = "byte_size")]
-    pub max_memory: Option<usize>,
 }
 
 /// One `[[events]]` entry of a manifest.
@@ -124,45 +116,6 @@ fn toml_to_json<'de, D: serde::Deserializer<'de>>(
         .collect()
 }
 
-fn byte_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Size {
-        Bytes(usize),
-        Text(String),
-    }
-    let text = match Option::<Size>::deserialize(d)? {
-        None => return Ok(None),
-        Some(Size::Bytes(n)) => return Ok(Some(n)),
-        Some(Size::Text(text)) => text,
-    };
-    let (digits, unit) = match text
-        .trim()
-        .char_indices()
-        .find(|(_, c)| !c.is_ascii_digit())
-    {
-        Some((at, _)) => text.trim().split_at(at),
-        None => (text.trim(), ""),
-    };
-    let shift = match unit.trim() {
-        "" => 0,
-        "K" | "KiB" => 10,
-        "M" | "MiB" => 20,
-        "G" | "GiB" => 30,
-        other => {
-            return Err(serde::de::Error::custom(format!(
-                "unknown size unit `{other}` (use K, M or G)"
-            )));
-        }
-    };
-    digits
-        .parse::<usize>()
-        .ok()
-        .and_then(|n| n.checked_mul(1 << shift))
-        .map(Some)
-        .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a size")))
-}
-
 impl Manifest {
     /// Parses manifest `text`; `file` names it in errors.
     ///
@@ -186,19 +139,21 @@ impl Manifest {
         })
     }
 
-    /// `defaults` with this manifest's limits applied.
-    pub fn limits(&self, defaults: &Limits) -> Limits {
-        let mut limits = defaults.clone();
-        if let Some(fuel) = self.limits.fuel {
-            limits = limits.with_fuel(Some(fuel));
+    /// Whether `name` can name a plugin of a set: letters, digits, `_` and
+    /// `-`, at most 64 bytes; the error says what is wrong.
+    pub(crate) fn check_name(name: &str) -> Result<(), String> {
+        if name.is_empty() || name.len() > 64 {
+            return Err(format!("`{name}` must be 1 to 64 characters long"));
         }
-        if let Some(ms) = self.limits.timeout_ms {
-            limits = limits.with_timeout(Some(Duration::from_millis(ms)));
+        match name
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
+        {
+            Some(c) => Err(format!(
+                "`{name}` contains {c:?}: a plugin name has letters, digits, `_` and `-` only (a `.` would make `PLUGIN.METHOD` ambiguous)"
+            )),
+            None => Ok(()),
         }
-        if let Some(bytes) = self.limits.max_memory {
-            limits = limits.with_max_memory(bytes);
-        }
-        limits
     }
 }
 
@@ -232,7 +187,7 @@ mod tests {
     fn errors_name_the_field() {
         let (field, reason) = field_error("[limits]\nfuel = \"lots\"");
         assert_eq!(field.as_deref(), Some("limits.fuel"));
-        assert!(reason.contains("expected u64"), "{reason}");
+        assert!(reason.contains("not an amount of fuel"), "{reason}");
         let (field, reason) = field_error("permisions = []");
         assert_eq!(field.as_deref(), Some("permisions"));
         assert!(reason.contains("unknown field"), "{reason}");
@@ -245,6 +200,33 @@ mod tests {
     }
 
     #[test]
+    fn names_the_cli_can_address() {
+        assert!(Manifest::check_name("greeter-2_b").is_ok());
+        for bad in ["a.b", "", "x y", "ünï", &"n".repeat(65)] {
+            assert!(Manifest::check_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dialects_and_limit_notations() {
+        let m = Manifest::from_toml(
+            "dialect = \"framework-0.1\"\n[limits]\ntimeout = 1500\nfuel = \"unlimited\"\nmax_message = \"64K\"",
+            "p.toml",
+        )
+        .unwrap();
+        assert_eq!(m.dialect, Dialect::Framework01);
+        let limits = m.limits.apply(&crate::Limits::default().with_fuel(9));
+        assert_eq!(
+            limits.timeout(),
+            Some(core::time::Duration::from_millis(1500))
+        );
+        assert_eq!(limits.fuel(), None);
+        assert_eq!(limits.max_message(), 64 << 10);
+        let (field, _) = field_error("dialect = \"json\"");
+        assert_eq!(field.as_deref(), Some("dialect"));
+    }
+
+    #[test]
     fn sizes_and_config_values_convert() {
         let m = Manifest::from_toml(
             "[limits]\nmax_memory = \"32M\"\n[config]\nn = 3\nlist = [1, \"a\"]\n",
@@ -254,7 +236,7 @@ mod tests {
         assert_eq!(m.limits.max_memory, Some(32 << 20));
         assert_eq!(m.config["n"], serde_json::json!(3));
         assert_eq!(m.config["list"], serde_json::json!([1, "a"]));
-        let limits = m.limits(&Limits::default());
+        let limits = m.limits.apply(&crate::Limits::default());
         assert_eq!(limits.max_memory(), 32 << 20);
     }
 }

@@ -1,5 +1,6 @@
 //! Many plugins in one host: manifests, capabilities, events and calls
-//! between plugins, on top of the one-fresh-instance-per-call core.
+//! between plugins, on top of the one-fresh-instance-per-call core. See
+//! [`PluginSet`] for an example.
 
 mod capabilities;
 #[cfg(not(target_arch = "wasm32"))]
@@ -12,6 +13,6 @@ mod registry;
 pub use self::directory::LoadReport;
 pub use self::{
     events::{EmitOutcome, HandlerDecision, HandlerOutcome},
-    manifest::{EventMode, EventSubscription, Manifest, ManifestLimits},
+    manifest::{EventMode, EventSubscription, Manifest},
     registry::{PluginSet, PluginSetBuilder},
 };

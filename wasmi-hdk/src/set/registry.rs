@@ -5,14 +5,20 @@ use std::{
     sync::{Arc, Mutex, PoisonError, RwLock},
 };
 
+use async_lock::Semaphore;
+use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 use wasmi_plugin_protocol::{Event, EventReply, method::ON_EVENT};
 
 use super::{
     EmitOutcome, EventMode, HandlerDecision, HandlerOutcome, Manifest,
-    capabilities::{BASELINE, PLUGINS, PluginHost},
+    capabilities::{BASELINE, PLUGINS, PluginHost, SET_METHODS},
 };
-use crate::{Error, HostHandler, HostRouter, Limits, Plugin};
+use crate::{
+    CallFailure, CallFuture, CallOptions, Error, HostHandler, Limits, LogRecord, MaybeSend,
+    MaybeSync, Plugin, Reported,
+    log::{LogSink, PLUGIN_LOG_TARGET},
+};
 
 /// Calls between plugins may nest this deep by default.
 const DEFAULT_MAX_DEPTH: usize = 4;
@@ -25,20 +31,21 @@ const DEFAULT_MAX_NESTED_CALLS: usize = 16;
 ///
 /// Cheap to clone; calls, reloads and events may run concurrently. A
 /// reload swaps the plugin for later calls; calls already running finish
-/// on the version they started with.
+/// on the version they started with. Its call verbs are [`Plugin`]'s, with
+/// the plugin's name first.
 ///
 /// ```
 /// # futures::executor::block_on(async {
 /// use serde_json::json;
-/// use wasmi_hdk::{HostRouter, Manifest, PluginSet, RpcError};
+/// use wasmi_hdk::{HostRouter, RpcError, set::{Manifest, PluginSet}};
 ///
 /// let storage = HostRouter::new()
-///     .method("storage.get", |_c, _key: String| async { Ok::<_, RpcError>("value") });
-/// let set = PluginSet::builder().with_capability("storage", storage).build();
+///     .with_method("storage.get", |_c, _key: String| async { Ok::<_, RpcError>("value") });
+/// let set = PluginSet::builder().with_capability("storage", storage).build()?;
 ///
 /// let manifest = Manifest::from_toml("name = \"demo\"\npermissions = [\"storage\"]", "demo.toml")?;
 /// set.load(manifest, test_plugin_artifacts::TEST_PLUGIN)?;
-/// let got = set.call("demo", "call_host", json!({"method": "storage.get", "params": ["k"]})).await?;
+/// let got: String = set.call("demo", "call_host", json!({"method": "storage.get", "params": ["k"]})).await?;
 /// assert_eq!(got, "value");
 /// # Ok::<(), wasmi_hdk::Error>(()) }).unwrap();
 /// ```
@@ -47,32 +54,66 @@ pub struct PluginSet {
     inner: Arc<SetInner>,
 }
 
-/// Configures a [`PluginSet`].
+/// Configures a [`PluginSet`]; the options every plugin of the set shares,
+/// each as [`PluginBuilder`](crate::PluginBuilder) has it for one plugin.
 #[derive(Debug, Default)]
 #[must_use]
 pub struct PluginSetBuilder {
-    capabilities: Vec<(String, HostRouter)>,
+    capabilities: Vec<(String, Arc<dyn HostHandler>)>,
     limits: Limits,
     max_depth: Option<usize>,
     max_nested_calls: Option<usize>,
+    log: LogSink,
+    full_validation: bool,
+    slots: Option<Arc<Semaphore>>,
 }
 
 impl PluginSetBuilder {
     /// Registers `methods` under capability `name`: only plugins whose
-    /// manifest lists `name` in `permissions` may call them.
-    pub fn with_capability(mut self, name: impl Into<String>, methods: HostRouter) -> Self {
-        self.capabilities.push((name.into(), methods));
+    /// manifest lists `name` in `permissions` may call them. Any
+    /// [`HostHandler`] that lists its methods
+    /// ([`HostHandler::method_names`]) can be a capability, a
+    /// [`HostRouter`] among them.
+    pub fn with_capability(mut self, name: impl Into<String>, methods: impl HostHandler) -> Self {
+        self.capabilities.push((name.into(), Arc::new(methods)));
         self
     }
 
     /// Registers `methods` every plugin may call (logging, time, …).
-    pub fn with_baseline(self, methods: HostRouter) -> Self {
+    pub fn with_baseline(self, methods: impl HostHandler) -> Self {
         self.with_capability(BASELINE, methods)
     }
 
     /// The limits of plugins whose manifest sets none.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Sends every plugin's stderr lines to `handler` instead of `tracing`
+    /// ([`LogRecord::plugin`](crate::LogRecord::plugin) names the plugin).
+    pub fn with_log_handler(
+        mut self,
+        handler: impl Fn(&LogRecord<'_>) + MaybeSend + MaybeSync + 'static,
+    ) -> Self {
+        self.log = LogSink::callback(handler);
+        self
+    }
+
+    /// Validates every function of each plugin at load (see
+    /// [`PluginBuilder::with_full_validation`](crate::PluginBuilder::with_full_validation)).
+    pub fn with_full_validation(mut self, full: bool) -> Self {
+        self.full_validation = full;
+        self
+    }
+
+    /// At most `instances` top-level calls run at once across the whole
+    /// set (at least 1); more wait their turn, within their timeout. Calls
+    /// between plugins (`plugins.call`) are bounded per call tree instead
+    /// ([`with_max_nested_calls`](Self::with_max_nested_calls)), so they
+    /// cannot deadlock waiting for the slots their callers hold.
+    pub fn with_max_concurrent(mut self, instances: usize) -> Self {
+        self.slots = Some(Arc::new(Semaphore::new(instances.max(1))));
         self
     }
 
@@ -94,6 +135,13 @@ impl PluginSetBuilder {
     }
 
     /// The empty set.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DuplicateHostMethod`] if two capabilities (or a capability
+    /// and the set's own `config.get` / `plugins.call`) list the same
+    /// method; [`Error::InvalidOptions`] if a capability's handler lists
+    /// no methods.
     #[cfg_attr(
         target_arch = "wasm32",
         expect(
@@ -101,29 +149,52 @@ impl PluginSetBuilder {
             reason = "one type on every target; on wasm32 host methods may hold JavaScript values"
         )
     )]
-    pub fn build(self) -> PluginSet {
-        let mut methods = HashMap::new();
+    pub fn build(self) -> Result<PluginSet, Error> {
+        let mut methods: Methods = HashMap::new();
         let mut capabilities = BTreeSet::from([PLUGINS.to_owned()]);
-        for (capability, router) in self.capabilities {
-            let handler: Arc<dyn HostHandler> = Arc::new(router.clone());
-            for method in router.method_names() {
-                methods.insert(method.to_owned(), (capability.clone(), handler.clone()));
+        for (capability, handler) in self.capabilities {
+            let names = handler.method_names();
+            if names.is_empty() {
+                return Err(Error::InvalidOptions {
+                    option: format!("capability `{capability}`"),
+                    reason: "its handler lists no methods (HostHandler::method_names)".to_owned(),
+                });
+            }
+            for method in names {
+                if SET_METHODS.iter().any(|(name, _)| *name == method) {
+                    return Err(Error::DuplicateHostMethod {
+                        method,
+                        first: "the plugin set itself".to_owned(),
+                        second: capability,
+                    });
+                }
+                if let Some((first, _)) = methods.get(&method) {
+                    return Err(Error::DuplicateHostMethod {
+                        first: first.clone(),
+                        method,
+                        second: capability,
+                    });
+                }
+                methods.insert(method, (capability.clone(), handler.clone()));
             }
             if capability != BASELINE {
                 capabilities.insert(capability);
             }
         }
-        PluginSet {
+        Ok(PluginSet {
             inner: Arc::new(SetInner {
                 plugins: RwLock::default(),
                 methods,
                 capabilities,
                 limits: self.limits,
+                log: self.log,
+                full_validation: self.full_validation,
+                slots: self.slots,
                 max_depth: self.max_depth.unwrap_or(DEFAULT_MAX_DEPTH),
                 max_nested_calls: self.max_nested_calls.unwrap_or(DEFAULT_MAX_NESTED_CALLS),
                 denied_logged: Mutex::default(),
             }),
-        }
+        })
     }
 }
 
@@ -142,6 +213,10 @@ pub(crate) struct SetInner {
     methods: Methods,
     capabilities: BTreeSet<String>,
     limits: Limits,
+    log: LogSink,
+    full_validation: bool,
+    /// Top-level calls that may run at once across the set, if capped.
+    slots: Option<Arc<Semaphore>>,
     pub(crate) max_depth: usize,
     /// `plugins.call` calls a call tree may run at once per depth.
     pub(crate) max_nested_calls: usize,
@@ -190,7 +265,7 @@ impl SetInner {
             .unwrap_or_else(PoisonError::into_inner);
         if logged.insert((plugin.to_owned(), method.to_owned())) {
             tracing::warn!(
-                target: "wasmi_plugin",
+                target: PLUGIN_LOG_TARGET,
                 plugin,
                 "permission denied: {method} needs capability `{capability}`, which the manifest does not grant"
             );
@@ -208,8 +283,9 @@ impl PluginSet {
     ///
     /// # Errors
     ///
-    /// [`Error::Manifest`] if the manifest names no plugin or asks for an
-    /// unknown permission; every [`PluginBuilder::build`](crate::PluginBuilder::build) error.
+    /// [`Error::Manifest`] if the manifest names no plugin, a name the CLI
+    /// could not address (see [`Manifest::name`]) or an unknown permission;
+    /// every [`PluginBuilder::build`](crate::PluginBuilder::build) error.
     pub fn load(&self, manifest: Manifest, wasm: &[u8]) -> Result<(), Error> {
         let file = manifest
             .name
@@ -232,6 +308,13 @@ impl PluginSet {
                 reason: "a plugin loaded from bytes needs a name".to_owned(),
             });
         };
+        if let Err(reason) = Manifest::check_name(&name) {
+            return Err(Error::Manifest {
+                file: manifest_file.to_owned(),
+                field: Some("name".to_owned()),
+                reason,
+            });
+        }
         if let Some(unknown) = manifest
             .permissions
             .iter()
@@ -258,7 +341,11 @@ impl PluginSet {
         };
         let mut builder = Plugin::builder()
             .with_name(name.clone())
-            .with_limits(manifest.limits(&self.inner.limits))
+            .with_limits(manifest.limits.apply(&self.inner.limits))
+            .with_dialect(manifest.dialect)
+            .with_full_validation(self.inner.full_validation)
+            .with_log_sink(self.inner.log.clone())
+            .with_shared_slots(self.inner.slots.clone())
             .with_host(host);
         for (key, value) in &manifest.env {
             builder = builder.with_env(key, value);
@@ -321,23 +408,74 @@ impl PluginSet {
         plugins.get(name).map(|entry| entry.manifest.clone())
     }
 
-    /// Calls `method` on plugin `name` (a fresh instance, as always).
+    /// Calls `method` on plugin `name` (a fresh instance, as always), as
+    /// [`Plugin::call`] does.
     ///
     /// # Errors
     ///
     /// [`Error::UnknownPlugin`], or any error of [`Plugin::call`].
-    pub async fn call(&self, name: &str, method: &str, params: Value) -> Result<Value, Error> {
-        let plugin = self.plugin(name).ok_or_else(|| Error::UnknownPlugin {
-            name: name.to_owned(),
-        })?;
-        plugin.call(method, params).await
+    pub fn call<R: DeserializeOwned + 'static>(
+        &self,
+        name: &str,
+        method: &str,
+        params: impl Serialize,
+    ) -> CallFuture<Result<R, Error>> {
+        let call = self.call_with::<R>(name, method, params, CallOptions::new());
+        CallFuture::new(async move {
+            call.await
+                .map(|reported| reported.value)
+                .map_err(Error::from)
+        })
+    }
+
+    /// [`call`](Self::call) with JSON in and out, as [`Plugin::call_raw`].
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    pub fn call_raw(
+        &self,
+        name: &str,
+        method: &str,
+        params: Value,
+    ) -> CallFuture<Result<Value, Error>> {
+        self.call::<Value>(name, method, params)
+    }
+
+    /// [`call`](Self::call) with per-call options, giving the report with
+    /// the result or the error, as [`Plugin::call_with`].
+    ///
+    /// # Errors
+    ///
+    /// A [`CallFailure`]: [`Error::UnknownPlugin`], or any error of
+    /// [`Plugin::call_with`].
+    pub fn call_with<R: DeserializeOwned + 'static>(
+        &self,
+        name: &str,
+        method: &str,
+        params: impl Serialize,
+        options: CallOptions,
+    ) -> CallFuture<Result<Reported<R>, CallFailure>> {
+        let call = match self.plugin(name) {
+            Some(plugin) => Ok(plugin.call_with::<R>(method, params, options)),
+            None => Err(CallFailure {
+                error: Error::UnknownPlugin {
+                    name: name.to_owned(),
+                },
+                report: Default::default(),
+            }),
+        };
+        match call {
+            Ok(call) => call,
+            Err(failure) => CallFuture::new(async move { Err(failure) }),
+        }
     }
 
     /// Publishes `event` to every plugin subscribed to it, one fresh
     /// instance each, in priority order (0 first, ties by name). `modify`
     /// handlers may replace the payload or stop the event; observers
     /// cannot. A failing handler is recorded and the event goes on.
-    pub async fn emit(&self, event: &str, payload: Value) -> EmitOutcome {
+    pub fn emit(&self, event: &str, payload: Value) -> CallFuture<EmitOutcome> {
         let mut handlers: Vec<(u8, String, EventMode, Plugin)> = self
             .inner
             .entries()
@@ -354,33 +492,32 @@ impl PluginSet {
             stopped_by: None,
             handlers: Vec::with_capacity(handlers.len()),
         };
-        for (priority, name, mode, plugin) in handlers {
-            let decision = if outcome.stopped_by.is_some() {
-                HandlerDecision::Skipped
-            } else {
-                let modifiable = mode == EventMode::Modify;
-                let params = serde_json::to_value(Event {
-                    event: event.to_owned(),
-                    payload: outcome.payload.clone(),
-                    modifiable,
-                })
-                .unwrap_or_default();
-                match plugin.call(ON_EVENT, params).await {
-                    Err(error) => HandlerDecision::Failed(error),
-                    Ok(reply) => match serde_json::from_value::<Option<EventReply>>(reply) {
-                        Err(e) => HandlerDecision::Failed(Error::UnexpectedResult(e)),
+        CallFuture::new(async move {
+            for (priority, name, mode, plugin) in handlers {
+                let decision = if outcome.stopped_by.is_some() {
+                    HandlerDecision::Skipped
+                } else {
+                    let modifiable = mode == EventMode::Modify;
+                    let params = serde_json::to_value(Event {
+                        event: outcome.event.clone(),
+                        payload: outcome.payload.clone(),
+                        modifiable,
+                    })
+                    .unwrap_or_default();
+                    match plugin.call::<Option<EventReply>>(ON_EVENT, params).await {
+                        Err(error) => HandlerDecision::Failed(error),
                         Ok(None) => HandlerDecision::Continued,
                         Ok(Some(reply)) => apply(reply, modifiable, &name, &mut outcome),
-                    },
-                }
-            };
-            outcome.handlers.push(HandlerOutcome {
-                plugin: name,
-                priority,
-                decision,
-            });
-        }
-        outcome
+                    }
+                };
+                outcome.handlers.push(HandlerOutcome {
+                    plugin: name,
+                    priority,
+                    decision,
+                });
+            }
+            outcome
+        })
     }
 }
 
@@ -394,7 +531,7 @@ fn apply(
     let wants_change = reply.stop || reply.payload.is_some();
     if !modifiable {
         if wants_change {
-            tracing::warn!(target: "wasmi_plugin", plugin, "an observer of `{}` asked to change it; ignored", outcome.event);
+            tracing::warn!(target: PLUGIN_LOG_TARGET, plugin, "an observer of `{}` asked to change it; ignored", outcome.event);
             return HandlerDecision::IgnoredChange;
         }
         return HandlerDecision::Continued;

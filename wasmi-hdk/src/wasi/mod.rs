@@ -1,5 +1,15 @@
 //! Our own virtual wasi_snapshot_preview1: three in-memory stdio pipes,
-//! clocks, randomness, argv and environment, nothing else.
+//! clocks, randomness, argv and environment, nothing else. The functions
+//! and their signatures are listed once, in `table.rs`; the public
+//! catalogue ([`WASI_FUNCTIONS`]) is that table.
+//!
+//! ```
+//! use wasmi_hdk::wasi::{WasiSupport, wasi_function};
+//!
+//! let fd_write = wasi_function("fd_write").unwrap();
+//! assert_eq!(fd_write.support, WasiSupport::Implemented);
+//! assert!(matches!(wasi_function("path_open").unwrap().support, WasiSupport::Errno(_)));
+//! ```
 //!
 //! Reads of an empty stdin and polls that find nothing ready do not block a
 //! thread: they record what they wait for ([`Blocked`]) and return a
@@ -13,21 +23,26 @@ mod clock;
 mod errno;
 mod memory;
 mod poll;
+mod process;
 mod stdio;
 mod suspend;
+mod table;
 mod view;
 
-use wasmi::{Caller, Error, Extern, Linker};
+use wasmi::{Caller, Extern};
 
-pub use self::catalog::{WASI_FUNCTIONS, WASI_MODULE, WasiFunction, WasiSupport, wasi_function};
+pub use self::{
+    catalog::{ValueType, WASI_MODULE, WasiFunction, WasiSupport, wasi_function},
+    table::WASI_FUNCTIONS,
+};
 use self::{
     errno::{Errno, errno_of},
     memory::GuestMemory,
-    stdio::unsupported_on,
 };
 pub(crate) use self::{
     suspend::{Stop, Suspend},
-    view::{Blocked, StdinState, WasiView},
+    table::add_to_linker,
+    view::{Blocked, StdinState, StopReason, WasiView},
 };
 
 /// Runs `f` on the guest's memory and the instance state at once.
@@ -93,192 +108,4 @@ pub(crate) fn complete_blocked<T: WasiView>(
         } => stdio::read_into(mem, state, *iovs, *iovs_len, *nread),
         Blocked::Poll(pending) => poll::complete_poll(pending, mem, state),
     })
-}
-
-/// Defines every wasi_snapshot_preview1 function (see [`WASI_FUNCTIONS`]) in `linker`.
-pub(crate) fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) -> Result<(), Error> {
-    let m = WASI_MODULE;
-    linker.func_wrap(m, "args_get", clock::args_get::<T>)?;
-    linker.func_wrap(m, "args_sizes_get", clock::args_sizes_get::<T>)?;
-    linker.func_wrap(m, "environ_get", clock::environ_get::<T>)?;
-    linker.func_wrap(m, "environ_sizes_get", clock::environ_sizes_get::<T>)?;
-    linker.func_wrap(m, "clock_res_get", clock::clock_res_get::<T>)?;
-    linker.func_wrap(m, "clock_time_get", clock::clock_time_get::<T>)?;
-    linker.func_wrap(m, "random_get", clock::random_get::<T>)?;
-
-    linker.func_wrap(m, "fd_read", stdio::fd_read::<T>)?;
-    linker.func_wrap(m, "fd_write", stdio::fd_write::<T>)?;
-    linker.func_wrap(m, "fd_close", stdio::fd_close::<T>)?;
-    linker.func_wrap(m, "fd_fdstat_get", stdio::fd_fdstat_get::<T>)?;
-    linker.func_wrap(m, "fd_fdstat_set_flags", stdio::fd_fdstat_set_flags::<T>)?;
-    linker.func_wrap(m, "fd_filestat_get", stdio::fd_filestat_get::<T>)?;
-    linker.func_wrap(m, "fd_prestat_get", stdio::fd_prestat_get::<T>)?;
-    linker.func_wrap(m, "fd_prestat_dir_name", stdio::fd_prestat_dir_name::<T>)?;
-    linker.func_wrap(m, "poll_oneoff", poll::poll_oneoff::<T>)?;
-    linker.func_wrap(
-        m,
-        "proc_exit",
-        |_: Caller<'_, T>, code: i32| -> Result<(), Error> { Err(Error::i32_exit(code)) },
-    )?;
-    linker.func_wrap(m, "sched_yield", |_: Caller<'_, T>| -> i32 { 0 })?;
-    linker.func_wrap(m, "proc_raise", |_: Caller<'_, T>, _sig: i32| -> i32 {
-        Errno::NOSYS.0
-    })?;
-
-    // Positional I/O on a pipe: ESPIPE, so e.g. Zig falls back to streaming.
-    let spipe = |fd| unsupported_on(fd, Errno::SPIPE);
-    linker.func_wrap(
-        m,
-        "fd_seek",
-        move |_: Caller<'_, T>, fd: i32, _: i64, _: i32, _: i32| -> i32 { spipe(fd) },
-    )?;
-    linker.func_wrap(
-        m,
-        "fd_tell",
-        move |_: Caller<'_, T>, fd: i32, _: i32| -> i32 { spipe(fd) },
-    )?;
-    linker.func_wrap(
-        m,
-        "fd_pread",
-        move |_: Caller<'_, T>, fd: i32, _: i32, _: i32, _: i64, _: i32| -> i32 { spipe(fd) },
-    )?;
-    linker.func_wrap(
-        m,
-        "fd_pwrite",
-        move |_: Caller<'_, T>, fd: i32, _: i32, _: i32, _: i64, _: i32| -> i32 { spipe(fd) },
-    )?;
-
-    // File operations pipes do not have.
-    let notsup = |fd| unsupported_on(fd, Errno::NOTSUP);
-    linker.func_wrap(
-        m,
-        "fd_advise",
-        move |_: Caller<'_, T>, fd: i32, _: i64, _: i64, _: i32| -> i32 { notsup(fd) },
-    )?;
-    linker.func_wrap(
-        m,
-        "fd_allocate",
-        move |_: Caller<'_, T>, fd: i32, _: i64, _: i64| -> i32 { notsup(fd) },
-    )?;
-    linker.func_wrap(m, "fd_datasync", move |_: Caller<'_, T>, fd: i32| -> i32 {
-        notsup(fd)
-    })?;
-    linker.func_wrap(m, "fd_sync", move |_: Caller<'_, T>, fd: i32| -> i32 {
-        notsup(fd)
-    })?;
-    linker.func_wrap(
-        m,
-        "fd_fdstat_set_rights",
-        move |_: Caller<'_, T>, fd: i32, _: i64, _: i64| -> i32 { notsup(fd) },
-    )?;
-    linker.func_wrap(
-        m,
-        "fd_filestat_set_size",
-        move |_: Caller<'_, T>, fd: i32, _: i64| -> i32 { notsup(fd) },
-    )?;
-    linker.func_wrap(
-        m,
-        "fd_filestat_set_times",
-        move |_: Caller<'_, T>, fd: i32, _: i64, _: i64, _: i32| -> i32 { notsup(fd) },
-    )?;
-    linker.func_wrap(
-        m,
-        "fd_readdir",
-        move |_: Caller<'_, T>, fd: i32, _: i32, _: i32, _: i64, _: i32| -> i32 { notsup(fd) },
-    )?;
-    linker.func_wrap(
-        m,
-        "fd_renumber",
-        move |_: Caller<'_, T>, fd: i32, _: i32| -> i32 { notsup(fd) },
-    )?;
-    linker.func_wrap(
-        m,
-        "sock_accept",
-        move |_: Caller<'_, T>, fd: i32, _: i32, _: i32| -> i32 { notsup(fd) },
-    )?;
-    linker.func_wrap(
-        m,
-        "sock_recv",
-        move |_: Caller<'_, T>, fd: i32, _: i32, _: i32, _: i32, _: i32, _: i32| -> i32 {
-            notsup(fd)
-        },
-    )?;
-    linker.func_wrap(
-        m,
-        "sock_send",
-        move |_: Caller<'_, T>, fd: i32, _: i32, _: i32, _: i32, _: i32| -> i32 { notsup(fd) },
-    )?;
-    linker.func_wrap(
-        m,
-        "sock_shutdown",
-        move |_: Caller<'_, T>, fd: i32, _: i32| -> i32 { notsup(fd) },
-    )?;
-
-    // No directories exist, so every path is relative to a bad fd.
-    let badf = Errno::BADF.0;
-    linker.func_wrap(
-        m,
-        "path_create_directory",
-        move |_: Caller<'_, T>, _: i32, _: i32, _: i32| -> i32 { badf },
-    )?;
-    linker.func_wrap(
-        m,
-        "path_filestat_get",
-        move |_: Caller<'_, T>, _: i32, _: i32, _: i32, _: i32, _: i32| -> i32 { badf },
-    )?;
-    linker.func_wrap(
-        m,
-        "path_filestat_set_times",
-        move |_: Caller<'_, T>, _: i32, _: i32, _: i32, _: i32, _: i64, _: i64, _: i32| -> i32 {
-            badf
-        },
-    )?;
-    linker.func_wrap(
-        m,
-        "path_link",
-        move |_: Caller<'_, T>, _: i32, _: i32, _: i32, _: i32, _: i32, _: i32, _: i32| -> i32 {
-            badf
-        },
-    )?;
-    linker.func_wrap(
-        m,
-        "path_open",
-        move |_: Caller<'_, T>,
-              _: i32,
-              _: i32,
-              _: i32,
-              _: i32,
-              _: i32,
-              _: i64,
-              _: i64,
-              _: i32,
-              _: i32|
-              -> i32 { badf },
-    )?;
-    linker.func_wrap(
-        m,
-        "path_readlink",
-        move |_: Caller<'_, T>, _: i32, _: i32, _: i32, _: i32, _: i32, _: i32| -> i32 { badf },
-    )?;
-    linker.func_wrap(
-        m,
-        "path_remove_directory",
-        move |_: Caller<'_, T>, _: i32, _: i32, _: i32| -> i32 { badf },
-    )?;
-    linker.func_wrap(
-        m,
-        "path_rename",
-        move |_: Caller<'_, T>, _: i32, _: i32, _: i32, _: i32, _: i32, _: i32| -> i32 { badf },
-    )?;
-    linker.func_wrap(
-        m,
-        "path_symlink",
-        move |_: Caller<'_, T>, _: i32, _: i32, _: i32, _: i32, _: i32| -> i32 { badf },
-    )?;
-    linker.func_wrap(
-        m,
-        "path_unlink_file",
-        move |_: Caller<'_, T>, _: i32, _: i32, _: i32| -> i32 { badf },
-    )?;
-    Ok(())
 }

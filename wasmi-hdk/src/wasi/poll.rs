@@ -6,7 +6,7 @@ use core::time::Duration;
 use wasmi::{Caller, Error};
 
 use super::{
-    Blocked, StdinState, Stop, Suspend, WasiView, charge,
+    Blocked, StdinState, Stop, StopReason, Suspend, WasiView, charge,
     clock::{CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME, CLOCK_REALTIME, CLOCK_THREAD_CPUTIME},
     cost,
     errno::{Errno, WasiResult},
@@ -214,7 +214,7 @@ pub(super) fn poll_oneoff<T: WasiView>(
         Ok(None) => Ok(Errno::SUCCESS.0),
         Ok(Some(pending)) => {
             if pending.wants_stdin && caller.data().stdin_state() == StdinState::Finished {
-                return Err(Error::host(Stop));
+                return Err(Error::host(Stop(StopReason::Answered)));
             }
             caller.data_mut().block(Blocked::Poll(pending));
             Err(Error::host(Suspend))

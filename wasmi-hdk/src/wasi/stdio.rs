@@ -3,7 +3,7 @@
 use wasmi::{Caller, Error};
 
 use super::{
-    Blocked, StdinState, Stop, Suspend, WasiView, charge, cost,
+    Blocked, StdinState, Stop, StopReason, Suspend, WasiView, charge, cost,
     errno::{Errno, WasiResult, errno_of},
     memory::GuestMemory,
     with_memory,
@@ -69,7 +69,7 @@ pub(super) fn fd_read<T: WasiView>(
             });
             Err(Error::host(Suspend))
         }
-        StdinState::Finished => Err(Error::host(Stop)),
+        StdinState::Finished => Err(Error::host(Stop(StopReason::Answered))),
     }
 }
 
@@ -136,8 +136,8 @@ pub(super) fn fd_write<T: WasiView>(
             let buffer = mem.slice(ptr, len.min(bytes_left))?;
             let (taken, lines) = first_lines(buffer, lines_left);
             if fd == STDOUT {
-                if state.write_stdout(taken).is_err() {
-                    return Ok(Err(Stop));
+                if let Err(reason) = state.write_stdout(taken) {
+                    return Ok(Err(Stop(reason)));
                 }
             } else {
                 work.2 += lines as u64;

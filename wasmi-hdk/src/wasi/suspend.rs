@@ -2,6 +2,8 @@
 
 use core::fmt;
 
+use super::StopReason;
+
 /// The instance waits for input or time; the operation is recorded with
 /// [`WasiView::block`](super::WasiView::block) and completed on resume.
 #[derive(Debug)]
@@ -15,13 +17,16 @@ impl fmt::Display for Suspend {
 
 impl wasmi::errors::HostError for Suspend {}
 
-/// The instance must end now; the reason is in its state.
+/// The instance must end now, for this reason.
 #[derive(Debug)]
-pub(crate) struct Stop;
+pub(crate) struct Stop(pub(crate) StopReason);
 
 impl fmt::Display for Stop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("instance stopped by the host")
+        match &self.0 {
+            StopReason::Answered => f.write_str("instance stopped by the host: it has answered"),
+            StopReason::Violation(v) => write!(f, "instance stopped by the host: {v}"),
+        }
     }
 }
 

@@ -2,7 +2,17 @@
 
 use wasmi::Memory;
 
-use crate::runtime::Instant;
+use crate::{ProtocolViolation, runtime::Instant};
+
+/// Why the host stops an instance before its code ends by itself.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum StopReason {
+    /// The plugin has answered its request and now waits for more input:
+    /// nothing more is needed from it.
+    Answered,
+    /// The plugin broke the protocol.
+    Violation(ProtocolViolation),
+}
 
 /// What a read of stdin finds right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,9 +57,8 @@ pub(crate) trait WasiView: crate::MaybeSend + 'static {
     fn stdin_len(&self) -> usize;
     /// Moves up to `dst.len()` waiting stdin bytes into `dst`.
     fn read_stdin(&mut self, dst: &mut [u8]) -> usize;
-    /// Takes bytes the plugin wrote to stdout; `Err` stops the instance
-    /// (the reason is kept in the state).
-    fn write_stdout(&mut self, bytes: &[u8]) -> Result<(), ()>;
+    /// Takes bytes the plugin wrote to stdout; `Err` stops the instance.
+    fn write_stdout(&mut self, bytes: &[u8]) -> Result<(), StopReason>;
     /// Takes bytes the plugin wrote to stderr.
     fn write_stderr(&mut self, bytes: &[u8]);
     /// Records the operation the instance is about to suspend in.

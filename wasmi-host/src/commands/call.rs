@@ -28,14 +28,18 @@ pub(crate) async fn run(args: CallArgs, verbosity: Verbosity) -> Result<Exit, Cl
     let plugin = source.load(&args.run, load::default_limits(), verbosity)?;
     tracing::debug!(plugin = plugin.name(), method = %args.method, "calling");
     let outcome = plugin
-        .call_with(&args.method, params, CallOptions::new())
+        .call_with::<Value>(&args.method, params, CallOptions::new())
         .await;
+    let (result, report) = match outcome {
+        Ok(reported) => (Ok(reported.value), reported.report),
+        Err(failure) => (Err(failure.error), failure.report),
+    };
     if args.report {
         let _ = std::io::stderr()
             .lock()
-            .write_all(output::format_report(&outcome.report).as_bytes());
+            .write_all(output::format_report(&report).as_bytes());
     }
-    let result = outcome.result.map_err(CliError::Call)?;
+    let result = result.map_err(CliError::Call)?;
     output::print_json(&result, JsonStyle::choose(args.pretty, args.compact)).map_err(
         |source| CliError::Io {
             what: "cannot write the result to stdout",

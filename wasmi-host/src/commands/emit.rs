@@ -4,7 +4,7 @@
 use core::fmt::Write as _;
 
 use serde_json::{Value, json};
-use wasmi_hdk::{EmitOutcome, HandlerDecision};
+use wasmi_hdk::set::{EmitOutcome, HandlerDecision};
 
 use crate::{
     cli::EmitArgs,

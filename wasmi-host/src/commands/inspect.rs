@@ -5,7 +5,11 @@
 use core::fmt::Write as _;
 
 use serde_json::{Value, json};
-use wasmi_hdk::{Discovery, Error, ImportSupport, MemoryInfo, ModuleInfo, protocol::codes};
+use wasmi_hdk::{
+    Discovery, Error,
+    inspect::{ImportSupport, MemoryInfo, ModuleInfo},
+    protocol::codes,
+};
 
 use crate::{
     cli::InspectArgs,
@@ -208,17 +212,8 @@ fn to_text(source: &PluginSource, info: &ModuleInfo) -> String {
     let verdict = if info.is_runnable() {
         "runnable by wasmi-host".to_owned()
     } else {
-        let mut why = Vec::new();
-        if !info.has_start {
-            why.push("no _start".to_owned());
-        }
-        if info.memory().is_none() {
-            why.push("no exported memory".to_owned());
-        }
-        if unsupported > 0 {
-            why.push(format!("{unsupported} unsupported import(s)"));
-        }
-        format!("NOT runnable: {}", why.join(", "))
+        let why: Vec<String> = info.problems.iter().map(ToString::to_string).collect();
+        format!("NOT runnable: {}", why.join("; "))
     };
     let _ = writeln!(out, "verdict  {verdict}");
     out
@@ -278,6 +273,7 @@ fn to_json(source: &PluginSource, info: &ModuleInfo) -> Value {
         "size": info.size,
         "has_start": info.has_start,
         "runnable": info.is_runnable(),
+        "problems": info.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "memories": memories,
         "imports": imports,
         "exports": exports,

@@ -56,7 +56,7 @@ fn measure(
     expected: &Value,
 ) -> f64 {
     let call = || {
-        let result = futures::executor::block_on(plugin.call(method, params.clone()));
+        let result = futures::executor::block_on(plugin.call_raw(method, params.clone()));
         assert_eq!(result.as_ref().ok(), Some(expected), "{method}: {result:?}");
     };
     (0..warmup).for_each(|_| call());

@@ -9,8 +9,12 @@ mod table;
 use futures::future::join_all;
 use serde_json::{Value, json};
 use wasmi_hdk::{
-    Error, ImportSupport, ModuleInfo, Plugin, ProtocolViolation,
-    protocol::codes::{INVALID_PARAMS, METHOD_NOT_FOUND},
+    Error, Plugin, ProtocolViolation,
+    inspect::{ImportSupport, ModuleInfo, ModuleProblem},
+    protocol::{
+        codes::{INVALID_PARAMS, METHOD_NOT_FOUND},
+        method::DISCOVER,
+    },
 };
 
 use self::table::{Row, Status};
@@ -26,9 +30,6 @@ use crate::{
 
 /// A method name no plugin implements.
 const UNKNOWN_METHOD: &str = "wasmi_host.check.no_such_method";
-
-/// The method the Rust kit answers with an OpenRPC list of methods.
-const DISCOVER: &str = "rpc.discover";
 
 /// One call the checks made, kept to judge stdout, ids and endings.
 struct Probe {
@@ -78,17 +79,20 @@ pub(crate) async fn run(args: CheckArgs, verbosity: Verbosity) -> Result<Exit, C
     }
 }
 
-/// `_start` and `memory`: what makes a module a WASI command plugin.
+/// `_start` and `memory`: what makes a module a WASI command plugin (the
+/// loader's own rule, [`ModuleInfo::problems`]; imports have their row).
 fn command_row(info: &ModuleInfo) -> Row {
     let check = "WASI command (_start, memory)";
-    match (info.has_start, info.memory().is_some()) {
-        (true, true) => Row::new(Status::Pass, check, "exports _start: () -> () and memory"),
-        (false, _) => Row::new(
-            Status::Fail,
-            check,
-            "no _start export: build a wasm32-wasip1 command (a binary with main)",
-        ),
-        (true, false) => Row::new(Status::Fail, check, "no exported memory named `memory`"),
+    let problems: Vec<String> = info
+        .problems
+        .iter()
+        .filter(|p| !matches!(p, ModuleProblem::UnsupportedImport { .. }))
+        .map(ToString::to_string)
+        .collect();
+    if problems.is_empty() {
+        Row::new(Status::Pass, check, "exports _start: () -> () and memory")
+    } else {
+        Row::new(Status::Fail, check, problems.join("; "))
     }
 }
 
@@ -136,14 +140,14 @@ async fn call_checks(plugin: &Plugin, args: &CheckArgs) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut probes = Vec::new();
 
-    let unknown = plugin.call(UNKNOWN_METHOD, Value::Null).await;
+    let unknown = plugin.call_raw(UNKNOWN_METHOD, Value::Null).await;
     rows.push(unknown_method_row(&unknown));
     probes.push(Probe {
         label: "unknown method".to_owned(),
         result: unknown,
     });
 
-    let discovered = plugin.call(DISCOVER, Value::Null).await;
+    let discovered = plugin.call_raw(DISCOVER, Value::Null).await;
     let (row, discovered_methods) = discover_row(&discovered);
     rows.push(row);
     probes.push(Probe {
@@ -159,7 +163,12 @@ async fn call_checks(plugin: &Plugin, args: &CheckArgs) -> Vec<Row> {
     }
     methods.retain(|m| m != DISCOVER);
     let malformed = malformed_params();
-    let answers = join_all(methods.iter().map(|m| plugin.call(m, malformed.clone()))).await;
+    let answers = join_all(
+        methods
+            .iter()
+            .map(|m| plugin.call_raw(m, malformed.clone())),
+    )
+    .await;
     let answers: Vec<Probe> = methods
         .iter()
         .zip(answers)
@@ -172,7 +181,7 @@ async fn call_checks(plugin: &Plugin, args: &CheckArgs) -> Vec<Row> {
     probes.extend(answers);
 
     for (method, params) in &args.calls {
-        let result = plugin.call(method, params.clone()).await;
+        let result = plugin.call_raw(method, params.clone()).await;
         let check = format!("call {method}");
         rows.push(match &result {
             Ok(value) => Row::new(Status::Pass, &check, format!("answered {value}")),

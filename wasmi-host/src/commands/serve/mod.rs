@@ -15,8 +15,9 @@ use tokio::{
     task::JoinSet,
 };
 use wasmi_hdk::{
-    Error, Plugin, PluginSet, RpcError,
+    Error, Plugin, RpcError,
     protocol::{Id, codes::METHOD_NOT_FOUND},
+    set::PluginSet,
 };
 
 use self::{
@@ -46,10 +47,10 @@ impl Target {
     /// Calls `method` in a fresh instance of the plugin it names.
     async fn call(&self, method: &str, params: Value) -> Result<Value, Error> {
         match self {
-            Self::Plugin(plugin) => plugin.call(method, params).await,
+            Self::Plugin(plugin) => plugin.call_raw(method, params).await,
             Self::Set(set) => {
                 let (plugin, method) = route(set, method)?;
-                plugin.call(method, params).await
+                plugin.call_raw(method, params).await
             }
         }
     }

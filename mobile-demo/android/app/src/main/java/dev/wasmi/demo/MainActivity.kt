@@ -25,7 +25,7 @@ import uniffi.wasmi_mobile.LogLine
 import uniffi.wasmi_mobile.PluginConfig
 import uniffi.wasmi_mobile.PluginException
 import uniffi.wasmi_mobile.PluginLimits
-import uniffi.wasmi_mobile.WasmPlugin
+import uniffi.wasmi_mobile.Plugin
 import uniffi.wasmi_mobile.embeddedTestPlugin
 
 /** Host methods the plugin can call back into, written in Kotlin. */
@@ -46,12 +46,12 @@ class LogcatLog : LogHandler {
 
 class MainActivity : Activity() {
     private val scope: CoroutineScope = MainScope()
-    private val plugin: WasmPlugin by lazy {
-        WasmPlugin(
+    private val plugin: Plugin by lazy {
+        Plugin(
             embeddedTestPlugin(),
             PluginConfig(
                 name = "demo",
-                limits = PluginLimits(timeoutMs = 10_000uL),
+                limits = PluginLimits(timeout = 10_000uL),
                 host = DemoHost(),
                 log = LogcatLog(),
             ),

@@ -1,4 +1,14 @@
+//! The limits of a call: the values ([`Limits`]), a partial set of them
+//! read from a manifest, the CLI, JavaScript or the mobile bindings
+//! ([`LimitsOverlay`]), and the one parser of their sizes and durations
+//! ([`units`]).
+
+mod overlay;
+pub mod units;
+
 use core::time::Duration;
+
+pub use self::overlay::LimitsOverlay;
 
 /// The limits one call of a plugin runs under; exceeding one stops the
 /// instance and fails the call with its own [`Error`](crate::Error) variant.
@@ -8,10 +18,12 @@ use core::time::Duration;
 /// use wasmi_hdk::Limits;
 ///
 /// let limits = Limits::default()
-///     .with_fuel(Some(1_000_000_000))
-///     .with_timeout(Some(Duration::from_secs(5)))
+///     .with_fuel(1_000_000_000)
+///     .with_timeout(Duration::from_secs(5))
 ///     .with_max_memory(16 << 20);
 /// assert_eq!(limits.max_memory(), 16 << 20);
+/// assert_eq!(limits.fuel(), Some(1_000_000_000));
+/// assert_eq!(Limits::default().without_timeout().timeout(), None);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
@@ -38,18 +50,34 @@ impl Default for Limits {
 
 impl Limits {
     /// Total fuel (roughly, Wasm instructions) a call may use, instantiation
-    /// included; `None` (the default) is unlimited. → [`Error::OutOfFuel`](crate::Error::OutOfFuel)
+    /// included; unlimited by default. → [`Error::OutOfFuel`](crate::Error::OutOfFuel)
     #[must_use]
-    pub fn with_fuel(mut self, fuel: Option<u64>) -> Self {
-        self.fuel = fuel;
+    pub fn with_fuel(mut self, fuel: u64) -> Self {
+        self.fuel = Some(fuel);
+        self
+    }
+
+    /// No fuel budget (the default): a call may compute until its timeout.
+    #[must_use]
+    pub fn without_fuel(mut self) -> Self {
+        self.fuel = None;
         self
     }
 
     /// Wall-clock time a call may take, waits included; default 30 s.
+    /// A timeout too long to represent as a deadline is no timeout.
     /// → [`Error::Timeout`](crate::Error::Timeout)
     #[must_use]
-    pub fn with_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.timeout = timeout;
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// No wall-clock limit: only the fuel budget (if any) and cancellation
+    /// stop a call.
+    #[must_use]
+    pub fn without_timeout(mut self) -> Self {
+        self.timeout = None;
         self
     }
 

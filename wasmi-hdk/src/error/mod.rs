@@ -1,14 +1,25 @@
+//! Everything that can go wrong loading or calling a plugin, as one
+//! matchable [`Error`], and its stable [`ErrorKind`] names.
+
+mod engine;
+mod kind;
+mod trap;
+
 use core::time::Duration;
+use std::path::PathBuf;
 
 use wasmi_plugin_protocol::{Id, RpcError};
 
-pub use wasmi::TrapCode;
+pub use self::{engine::EngineError, kind::ErrorKind, trap::TrapCode};
+use crate::inspect::ModuleProblem;
 
 /// Everything that can go wrong loading or calling a plugin.
 ///
 /// Match on it: each variant carries what a caller needs to react or report.
 /// The plugin's own stderr tail (e.g. a panic message) rides along where it
-/// explains the failure.
+/// explains the failure. [`kind`](Self::kind) names the variant with a
+/// stable string, the one the CLI, the JavaScript API and the mobile
+/// bindings print.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -47,7 +58,8 @@ pub enum Error {
         budget: u64,
     },
 
-    /// The call took longer than its wall-clock limit.
+    /// The call took longer than its wall-clock limit (waiting for a free
+    /// instance slot included).
     #[error("plugin call timed out after {limit:?}")]
     Timeout {
         /// The limit that was reached.
@@ -81,11 +93,13 @@ pub enum Error {
     #[error("plugin call cancelled")]
     Cancelled,
 
-    /// The bytes are not a valid WebAssembly module.
-    #[error("invalid wasm module: {reason}")]
+    /// The bytes are not a valid WebAssembly module (or a function of it
+    /// failed validation when it was first called).
+    #[error("invalid wasm module: {source}")]
     InvalidModule {
         /// The engine's explanation.
-        reason: String,
+        #[source]
+        source: EngineError,
     },
 
     /// The module does not export `_start` as `() -> ()` (not a WASI command).
@@ -93,6 +107,11 @@ pub enum Error {
         "the module exports no `_start` function: build it as a wasm32-wasip1 command (a binary with `main`)"
     )]
     MissingStart,
+
+    /// The module exports no linear memory named `memory`, which the host
+    /// needs to exchange data with it.
+    #[error("the module exports no memory named `memory`")]
+    MissingMemory,
 
     /// The module imports something this runtime does not provide.
     #[error("unsupported import {module}::{name}: {reason}")]
@@ -105,11 +124,13 @@ pub enum Error {
         reason: String,
     },
 
-    /// Instantiating the module failed for a reason other than a limit.
-    #[error("instantiation failed: {reason}")]
+    /// Instantiating the module failed for a reason other than a limit
+    /// (e.g. a start section that waits for input).
+    #[error("instantiation failed: {source}")]
     Instantiation {
         /// The engine's explanation.
-        reason: String,
+        #[source]
+        source: EngineError,
     },
 
     /// The request's params could not be encoded as JSON.
@@ -140,7 +161,29 @@ pub enum Error {
         reason: String,
     },
 
-    /// No plugin of that name is loaded in the [`PluginSet`](crate::PluginSet).
+    /// An option given to a builder, the CLI, the JavaScript API or the
+    /// mobile bindings is not valid (e.g. a limit that is not a size).
+    #[error("invalid option `{option}`: {reason}")]
+    InvalidOptions {
+        /// The option, as the caller spelled it (e.g. `max_memory`).
+        option: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// Two capabilities of a plugin set register the same host method;
+    /// which permission it needs would be ambiguous.
+    #[error("host method `{method}` is registered by capability `{first}` and again by `{second}`")]
+    DuplicateHostMethod {
+        /// The method.
+        method: String,
+        /// The capability that registered it first.
+        first: String,
+        /// The capability that registered it again.
+        second: String,
+    },
+
+    /// No plugin of that name is loaded in the [`PluginSet`](crate::set::PluginSet).
     #[error("no plugin named `{name}` is loaded")]
     UnknownPlugin {
         /// The name asked for.
@@ -148,12 +191,13 @@ pub enum Error {
     },
 
     /// A plugin file or directory could not be read.
-    #[error("cannot read {path}: {reason}")]
+    #[error("cannot read {}: {source}", .path.display())]
     Io {
         /// The path.
-        path: String,
-        /// The operating system's explanation.
-        reason: String,
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
     },
 }
 
@@ -228,6 +272,34 @@ fn tail_suffix(tail: &str) -> String {
 }
 
 impl Error {
+    /// What kind of failure this is, with a stable name
+    /// ([`ErrorKind::as_str`]) for logs, wire data and other languages.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Rpc(_) => ErrorKind::Rpc,
+            Self::Trap { .. } => ErrorKind::Trap,
+            Self::Exit { .. } => ErrorKind::Exit,
+            Self::OutOfFuel { .. } => ErrorKind::OutOfFuel,
+            Self::Timeout { .. } => ErrorKind::Timeout,
+            Self::MemoryLimit { .. } => ErrorKind::MemoryLimit,
+            Self::Protocol { .. } => ErrorKind::Protocol,
+            Self::Cancelled => ErrorKind::Cancelled,
+            Self::InvalidModule { .. } => ErrorKind::InvalidModule,
+            Self::MissingStart => ErrorKind::MissingStart,
+            Self::MissingMemory => ErrorKind::MissingMemory,
+            Self::UnsupportedImport { .. } => ErrorKind::UnsupportedImport,
+            Self::Instantiation { .. } => ErrorKind::Instantiation,
+            Self::InvalidParams(_) => ErrorKind::InvalidParams,
+            Self::RequestTooLarge { .. } => ErrorKind::RequestTooLarge,
+            Self::UnexpectedResult(_) => ErrorKind::UnexpectedResult,
+            Self::Manifest { .. } => ErrorKind::Manifest,
+            Self::InvalidOptions { .. } => ErrorKind::InvalidOptions,
+            Self::DuplicateHostMethod { .. } => ErrorKind::DuplicateHostMethod,
+            Self::UnknownPlugin { .. } => ErrorKind::UnknownPlugin,
+            Self::Io { .. } => ErrorKind::Io,
+        }
+    }
+
     /// The plugin's last stderr lines, for variants that keep them.
     pub fn stderr_tail(&self) -> Option<&str> {
         match self {
@@ -236,6 +308,24 @@ impl Error {
             | Self::MemoryLimit { stderr_tail, .. }
             | Self::Protocol { stderr_tail, .. } => Some(stderr_tail),
             _ => None,
+        }
+    }
+}
+
+impl From<ModuleProblem> for Error {
+    fn from(problem: ModuleProblem) -> Self {
+        match problem {
+            ModuleProblem::MissingStart => Self::MissingStart,
+            ModuleProblem::MissingMemory => Self::MissingMemory,
+            ModuleProblem::UnsupportedImport {
+                module,
+                name,
+                reason,
+            } => Self::UnsupportedImport {
+                module,
+                name,
+                reason,
+            },
         }
     }
 }

@@ -1,15 +1,35 @@
 //! Static facts about a wasm module: what it imports and exports, its
-//! memory, whether it is a WASI command, and which of its imports this
-//! runtime provides. Tools (e.g. `wasmi-host inspect` and `check`) show it.
+//! memory, whether it is a WASI command, which of its imports this runtime
+//! provides, and whether a [`Plugin`](crate::Plugin) can be loaded from it.
+//! Tools (e.g. `wasmi-host inspect` and `check`) show them.
+//!
+//! ```
+//! use wasmi_hdk::inspect::{ImportSupport, ModuleInfo};
+//!
+//! let wasm = wat::parse_str(r#"(module
+//!     (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+//!     (import "env" "host_fn" (func))
+//!     (memory (export "memory") 1)
+//!     (func (export "_start")))"#)?;
+//! let info = ModuleInfo::parse(&wasm)?;
+//! assert_eq!(info.imports[0].support, ImportSupport::Implemented);
+//! assert!(!info.is_runnable());
+//! // The first problem is what loading the module fails with.
+//! assert_eq!(info.problems[0].to_string(), "unsupported import env::host_fn: only wasi_snapshot_preview1 functions are provided");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod problem;
+mod signature;
 
 use core::fmt;
 
-use wasmi::{CompilationMode, Config, Engine, ExternType, FuncType, Module, ValType};
+use wasmi::{CompilationMode, Config, Engine, ExternType, Module};
 
-use crate::{
-    Error,
-    wasi::{WASI_MODULE, WasiSupport, wasi_function},
-};
+pub use self::problem::ModuleProblem;
+pub(crate) use self::problem::import_support;
+use self::signature::signature;
+use crate::{EngineError, Error};
 
 /// The size of one wasm page in bytes.
 const PAGE_SIZE: u64 = 64 << 10;
@@ -17,7 +37,7 @@ const PAGE_SIZE: u64 = 64 << 10;
 /// What a wasm module is made of, as far as running it as a plugin goes.
 ///
 /// ```
-/// use wasmi_hdk::ModuleInfo;
+/// use wasmi_hdk::inspect::ModuleInfo;
 ///
 /// let info = ModuleInfo::parse(test_plugin_artifacts::TEST_PLUGIN)?;
 /// assert!(info.has_start);
@@ -37,6 +57,10 @@ pub struct ModuleInfo {
     pub memories: Vec<MemoryInfo>,
     /// Whether it exports `_start` as `() -> ()` (a WASI command).
     pub has_start: bool,
+    /// Why a [`Plugin`](crate::Plugin) cannot be loaded from it, in the
+    /// order loading checks them (empty if it can): the same rule loading
+    /// applies, and the first problem is the error loading fails with.
+    pub problems: Vec<ModuleProblem>,
 }
 
 /// One import of a module.
@@ -115,7 +139,7 @@ impl ModuleInfo {
         config.compilation_mode(CompilationMode::LazyTranslation);
         let engine = Engine::new(&config);
         let module = Module::new(&engine, wasm).map_err(|e| Error::InvalidModule {
-            reason: e.to_string(),
+            source: EngineError::new(e),
         })?;
         let mut memories = Vec::new();
         let imports = module
@@ -157,16 +181,14 @@ impl ModuleInfo {
             })
             .collect();
         exports.sort_by(|a, b| a.name.cmp(&b.name));
-        let has_start = matches!(
-            module.get_export("_start"),
-            Some(ExternType::Func(ty)) if ty.params().is_empty() && ty.results().is_empty()
-        );
+        let has_start = problem::has_start(&module);
         Ok(Self {
             size: wasm.len(),
             imports,
             exports,
             memories,
             has_start,
+            problems: ModuleProblem::of(&module),
         })
     }
 
@@ -192,9 +214,9 @@ impl ModuleInfo {
     }
 
     /// Whether [`Plugin::builder`](crate::Plugin::builder) can load the
-    /// module: it has `_start` and `memory` and only supported imports.
+    /// module: it has no [`problems`](Self::problems).
     pub fn is_runnable(&self) -> bool {
-        self.has_start && self.memory().is_some() && self.unsupported_imports().next().is_none()
+        self.problems.is_empty()
     }
 }
 
@@ -237,138 +259,13 @@ impl fmt::Display for ExternKind {
     }
 }
 
-/// Whether this runtime provides import `module::name` of type `ty`; the
-/// same rules [`PluginBuilder::build`](crate::PluginBuilder::build) applies.
-/// How this runtime provides an import: the one rule loading and inspection share.
-pub(crate) fn import_support(module: &str, name: &str, ty: &ExternType) -> ImportSupport {
-    if module != WASI_MODULE {
-        return ImportSupport::Unsupported(format!("only {WASI_MODULE} functions are provided"));
-    }
-    let Some(function) = wasi_function(name) else {
-        return ImportSupport::Unsupported("not a wasi_snapshot_preview1 function".to_owned());
-    };
-    let ExternType::Func(ty) = ty else {
-        return ImportSupport::Unsupported(
-            "imported as something other than a function".to_owned(),
-        );
-    };
-    if ty.params() != function.params || ty.results() != function.results {
-        return ImportSupport::Unsupported(format!(
-            "wrong signature: expected {}",
-            func_signature(function.params, function.results)
-        ));
-    }
-    match function.support {
-        WasiSupport::Implemented => ImportSupport::Implemented,
-        WasiSupport::Errno(errno) => ImportSupport::Errno(errno),
-    }
-}
-
-fn signature(ty: &ExternType) -> String {
-    match ty {
-        ExternType::Func(ty) => func_type(ty),
-        ExternType::Memory(ty) => match ty.maximum() {
-            Some(max) => format!("{} pages, max {max}", ty.minimum()),
-            None => format!("{} pages", ty.minimum()),
-        },
-        ExternType::Table(ty) => match ty.maximum() {
-            Some(max) => format!("{:?}ref {}..{max}", ty.element(), ty.minimum()).to_lowercase(),
-            None => format!("{:?}ref {}..", ty.element(), ty.minimum()).to_lowercase(),
-        },
-        ExternType::Global(ty) => {
-            format!("{:?} {}", ty.mutability(), val_type(ty.content())).to_lowercase()
-        }
-    }
-}
-
-fn func_type(ty: &FuncType) -> String {
-    func_signature(ty.params(), ty.results())
-}
-
-fn func_signature(params: &[ValType], results: &[ValType]) -> String {
-    let list = |types: &[ValType]| {
-        types
-            .iter()
-            .map(|t| val_type(*t))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match results {
-        [] => format!("({}) -> ()", list(params)),
-        [one] => format!("({}) -> {}", list(params), val_type(*one)),
-        _ => format!("({}) -> ({})", list(params), list(results)),
-    }
-}
-
-fn val_type(ty: ValType) -> &'static str {
-    match ty {
-        ValType::I32 => "i32",
-        ValType::I64 => "i64",
-        ValType::F32 => "f32",
-        ValType::F64 => "f64",
-        ValType::V128 => "v128",
-        ValType::FuncRef => "funcref",
-        ValType::ExternRef => "externref",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wasi::WASI_MODULE;
 
-    // wasmi-hdk has no `wat`: the small modules below are hand-encoded.
-    const I32: u8 = 0x7f;
-    const I64: u8 = 0x7e;
-
-    fn leb(mut n: usize) -> Vec<u8> {
-        let mut out = Vec::new();
-        loop {
-            let byte = (n & 0x7f) as u8;
-            n >>= 7;
-            if n == 0 {
-                out.push(byte);
-                return out;
-            }
-            out.push(byte | 0x80);
-        }
-    }
-
-    fn name(s: &str) -> Vec<u8> {
-        [leb(s.len()), s.as_bytes().to_vec()].concat()
-    }
-
-    fn section(id: u8, items: &[Vec<u8>]) -> Vec<u8> {
-        let body = [leb(items.len()), items.concat()].concat();
-        [vec![id], leb(body.len()), body].concat()
-    }
-
-    fn func_type(params: &[u8], results: &[u8]) -> Vec<u8> {
-        [
-            vec![0x60],
-            leb(params.len()),
-            params.to_vec(),
-            leb(results.len()),
-            results.to_vec(),
-        ]
-        .concat()
-    }
-
-    fn import(module: &str, field: &str, desc: &[u8]) -> Vec<u8> {
-        [name(module), name(field), desc.to_vec()].concat()
-    }
-
-    fn export(field: &str, kind: u8, index: u8) -> Vec<u8> {
-        [name(field), vec![kind, index]].concat()
-    }
-
-    /// A module from its sections, in order.
-    fn module(sections: &[Vec<u8>]) -> Vec<u8> {
-        [b"\0asm\x01\0\0\0".to_vec(), sections.concat()].concat()
-    }
-
-    /// The body of a function that does nothing.
-    fn empty_body() -> Vec<u8> {
-        vec![0x02, 0x00, 0x0b]
+    fn info(wat: &str) -> ModuleInfo {
+        ModuleInfo::parse(&wat::parse_str(wat).unwrap()).unwrap()
     }
 
     #[test]
@@ -376,7 +273,7 @@ mod tests {
         let info = ModuleInfo::parse(test_plugin_artifacts::TEST_PLUGIN).unwrap();
         assert_eq!(info.size, test_plugin_artifacts::TEST_PLUGIN.len());
         assert!(info.has_start);
-        assert!(info.is_runnable());
+        assert!(info.is_runnable(), "{:?}", info.problems);
         assert!(info.imports.iter().all(|i| i.module == WASI_MODULE));
         let fd_write = info.imports.iter().find(|i| i.name == "fd_write").unwrap();
         assert_eq!(fd_write.kind, ExternKind::Func);
@@ -394,32 +291,16 @@ mod tests {
 
     #[test]
     fn flags_unknown_imports_and_errno_stubs() {
-        let path_open = [I32, I32, I32, I32, I32, I64, I64, I32, I32];
-        let wasm = module(&[
-            section(
-                1,
-                &[
-                    func_type(&[I32], &[I64]),
-                    func_type(&path_open, &[I32]),
-                    func_type(&[I32], &[I32]),
-                    func_type(&[], &[]),
-                ],
-            ),
-            section(
-                2,
-                &[
-                    import("env", "host_fn", &[0x00, 0]),
-                    import(WASI_MODULE, "path_open", &[0x00, 1]),
-                    import(WASI_MODULE, "fd_write", &[0x00, 2]),
-                    import(WASI_MODULE, "no_such_call", &[0x00, 3]),
-                ],
-            ),
-            section(3, &[vec![3]]),
-            section(5, &[vec![0x01, 2, 10]]),
-            section(7, &[export("memory", 0x02, 0), export("_start", 0x00, 4)]),
-            section(10, &[empty_body()]),
-        ]);
-        let info = ModuleInfo::parse(&wasm).unwrap();
+        let info = info(
+            r#"(module
+                (import "env" "host_fn" (func (param i32) (result i64)))
+                (import "wasi_snapshot_preview1" "path_open"
+                    (func (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+                (import "wasi_snapshot_preview1" "fd_write" (func (param i32) (result i32)))
+                (import "wasi_snapshot_preview1" "no_such_call" (func))
+                (memory (export "memory") 2 10)
+                (func (export "_start")))"#,
+        );
         let support: Vec<_> = info.imports.iter().map(|i| &i.support).collect();
         assert!(matches!(support[0], ImportSupport::Unsupported(why) if why.contains("only")));
         assert!(matches!(support[1], ImportSupport::Errno(why) if why.contains("EBADF")));
@@ -431,6 +312,11 @@ mod tests {
         assert_eq!(info.unsupported_imports().count(), 3);
         assert_eq!(info.errno_imports().count(), 1);
         assert!(!info.is_runnable());
+        // The problems are the unsupported imports, in order, named as loading names them.
+        assert_eq!(info.problems.len(), 3);
+        assert!(
+            matches!(&info.problems[0], ModuleProblem::UnsupportedImport { module, .. } if module == "env")
+        );
         let memory = info.memory().unwrap();
         assert_eq!((memory.initial_pages, memory.max_pages), (2, Some(10)));
         assert_eq!(memory.max_bytes(), Some(10 * 65536));
@@ -438,22 +324,34 @@ mod tests {
 
     #[test]
     fn notices_a_missing_start_and_an_imported_memory() {
-        let wasm = module(&[
-            section(1, &[func_type(&[I32], &[])]),
-            section(2, &[import("env", "memory", &[0x02, 0x00, 1])]),
-            section(3, &[vec![0]]),
-            section(6, &[vec![I32, 0x01, 0x41, 0x00, 0x0b]]),
-            section(7, &[export("g", 0x03, 0), export("main", 0x00, 0)]),
-            section(10, &[empty_body()]),
-        ]);
-        let info = ModuleInfo::parse(&wasm).unwrap();
+        let info = info(
+            r#"(module
+                (import "env" "memory" (memory 1))
+                (global (export "g") i32 (i32.const 0))
+                (func (export "main") (param i32)))"#,
+        );
         assert!(!info.has_start);
         assert!(info.memory().is_none());
         assert!(info.memories[0].imported);
         assert_eq!(info.memories[0].name, "env::memory");
         assert_eq!(info.imports[0].kind, ExternKind::Memory);
-        assert_eq!(info.exports[0].signature, "var i32");
+        assert_eq!(info.exports[0].signature, "const i32");
+        assert_eq!(
+            info.problems[..2],
+            [ModuleProblem::MissingStart, ModuleProblem::MissingMemory]
+        );
         assert!(!info.is_runnable());
+    }
+
+    #[test]
+    fn loading_fails_with_the_first_problem() {
+        let wasm =
+            wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "main")))"#)
+                .unwrap();
+        let info = ModuleInfo::parse(&wasm).unwrap();
+        let error = crate::Plugin::new(&wasm).unwrap_err();
+        assert_eq!(error.to_string(), info.problems[0].to_string());
+        assert!(matches!(error, Error::MissingStart));
     }
 
     #[test]
