@@ -1,11 +1,13 @@
 //! # test-plugin: the plugins the runtime is tested with
 //!
-//! This package holds two `wasm32-wasip1` programs built with `wasmi-pdk`:
+//! This package holds the `wasm32-wasip1` programs the runtime is tested with:
 //!
 //! | binary               | what it is for                                                     |
 //! |----------------------|--------------------------------------------------------------------|
 //! | `test-plugin`        | a well-behaved plugin exercising every feature of the protocol and of WASI the host offers (`ping`, `echo`, `add`, `sieve`, host calls, notifications, logging, clocks, randomness, args and env, errors); also the plugin the product embeds by default |
 //! | `misbehaving-plugin` | deliberate misbehaviour (panics, traps, endless loops, huge allocations, garbage and floods on stdout, early exits) for the host's failure tests |
+//! | `event-plugin`       | events, config and calls between plugins, for plugin sets |
+//! | `framework-plugin`   | a plugin written to the wire dialect of `wasmi-plugin-framework` 0.1 (no kit), for the compatibility tests |
 //!
 //! Nobody builds these by hand: the `test-plugin-artifacts` crate compiles
 //! both for `wasm32-wasip1` with the workspace's `plugin` profile and embeds

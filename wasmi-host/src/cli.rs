@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
 use serde_json::Value;
-use wasmi_hdk::LimitsOverlay;
+use wasmi_hdk::{Dialect, LimitsOverlay};
 
 use crate::{exit::exit_codes_help, host_methods::host_methods_help, units};
 
@@ -54,7 +54,7 @@ pub(crate) enum Command {
 /// `wasmi-host call`.
 #[derive(Debug, Args)]
 pub(crate) struct CallArgs {
-    /// The plugin to run [default: the embedded test-plugin]
+    /// The plugin to run [default: the embedded example plugin]
     #[arg(long, value_name = "FILE.wasm")]
     pub(crate) plugin: Option<PathBuf>,
 
@@ -90,7 +90,7 @@ pub(crate) struct CallArgs {
 /// `wasmi-host serve`.
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// The plugin to serve [default: the embedded test-plugin]
+    /// The plugin to serve [default: the embedded example plugin]
     #[arg(long, value_name = "FILE.wasm")]
     pub(crate) plugin: Option<PathBuf>,
 
@@ -98,7 +98,7 @@ pub(crate) struct ServeArgs {
     #[arg(
         long,
         value_name = "DIR",
-        conflicts_with_all = ["plugin", "env", "args"]
+        conflicts_with_all = ["plugin", "env", "args", "dialect"]
     )]
     pub(crate) plugins: Option<PathBuf>,
 
@@ -146,7 +146,7 @@ pub(crate) struct EmitArgs {
 /// `wasmi-host inspect`.
 #[derive(Debug, Args)]
 pub(crate) struct InspectArgs {
-    /// The module to inspect [default: the embedded test-plugin]
+    /// The module to inspect [default: the embedded example plugin]
     #[arg(value_name = "FILE.wasm")]
     pub(crate) file: Option<PathBuf>,
 
@@ -158,7 +158,7 @@ pub(crate) struct InspectArgs {
 /// `wasmi-host check`.
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// The plugin to check [default: the embedded test-plugin]
+    /// The plugin to check [default: the embedded example plugin]
     #[arg(value_name = "FILE.wasm")]
     pub(crate) file: Option<PathBuf>,
 
@@ -196,6 +196,10 @@ pub(crate) struct RunArgs {
         help = "A command-line argument for the plugin, after argv[0] (repeatable)"
     )]
     pub(crate) args: Vec<String>,
+
+    /// The plugin's wire dialect: jsonrpc, or framework-0.1 (plugins built for wasmi-plugin-framework 0.1) [default: jsonrpc]
+    #[arg(long, value_name = "DIALECT", value_parser = units::parse_dialect)]
+    pub(crate) dialect: Option<Dialect>,
 
     /// Mocked host methods.
     #[command(flatten)]
@@ -272,7 +276,8 @@ const TOP_HELP: &str = concat!(
   wasmi-host inspect my_plugin.wasm
   wasmi-host check my_plugin.wasm --call ping
 
-Without --plugin (or FILE.wasm), commands use the embedded test-plugin.
+Without --plugin (or FILE.wasm), commands use the embedded example plugin
+(ping, echo, add, sieve, echo_host; written in WebAssembly text).
 
 ",
     host_methods_help!(),

@@ -1,4 +1,4 @@
-//! Finding a plugin's bytes (a file or the embedded test-plugin) and
+//! Finding a plugin's bytes (a file or the embedded default plugin) and
 //! loading it with the command line's limits, environment and host methods.
 
 use core::time::Duration;
@@ -19,21 +19,25 @@ use crate::{
 };
 
 /// The name of the embedded plugin.
-const EMBEDDED_NAME: &str = "test-plugin";
+const EMBEDDED_NAME: &str = "example-plugin";
+
+/// The embedded plugin: `default-plugin.wat` (`ping`, `echo`, `add`,
+/// `sieve`, `echo_host`), compiled by the build script.
+const EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/default-plugin.wasm"));
 
 /// A plugin's bytes, with the name it runs under and how to mention it.
 #[derive(Debug)]
 pub(crate) struct PluginSource {
-    /// The plugin's name: the file stem, or `test-plugin`.
+    /// The plugin's name: the file stem, or `example-plugin`.
     pub(crate) name: String,
-    /// The path in quotes, or `the embedded test-plugin`.
+    /// The path in quotes, or `the embedded example-plugin`.
     pub(crate) label: String,
     /// The module.
     pub(crate) bytes: Cow<'static, [u8]>,
 }
 
 impl PluginSource {
-    /// Reads `path`, or takes the embedded test-plugin without one.
+    /// Reads `path`, or takes the embedded example plugin without one.
     ///
     /// Errors: [`CliError::ReadPlugin`] if the file cannot be read,
     /// [`CliError::NotWasm`] if it does not start like a wasm module.
@@ -42,7 +46,7 @@ impl PluginSource {
             return Ok(Self {
                 name: EMBEDDED_NAME.to_owned(),
                 label: format!("the embedded {EMBEDDED_NAME}"),
-                bytes: Cow::Borrowed(test_plugin_artifacts::TEST_PLUGIN),
+                bytes: Cow::Borrowed(EMBEDDED),
             });
         };
         let bytes = std::fs::read(path).map_err(|source| CliError::ReadPlugin {
@@ -80,6 +84,9 @@ impl PluginSource {
         let mut builder = self.builder(limits(&run.limits, default_limits), host, verbosity);
         for arg in &run.args {
             builder = builder.with_arg(arg);
+        }
+        if let Some(dialect) = run.dialect {
+            builder = builder.with_dialect(dialect);
         }
         let user_sets_log = run.env.iter().any(|(key, _)| key == LOG_FILTER_ENV);
         if let Some(level) = verbosity.plugin_log_env().filter(|_| !user_sets_log) {

@@ -3,7 +3,7 @@
 //! one-line message clap shows as a usage error.
 
 use serde_json::{Value, json};
-use wasmi_hdk::{Error, LimitsOverlay};
+use wasmi_hdk::{Dialect, Error, LimitsOverlay};
 
 /// The parser of limit flag `field` (a [`LimitsOverlay`] field name): the
 /// value as the kit reads it in a manifest or JavaScript, into an overlay
@@ -17,6 +17,14 @@ pub(crate) fn limit(
             other => other.to_string(),
         })
     }
+}
+
+/// Reads a wire dialect's name (`jsonrpc`, `framework-0.1`).
+pub(crate) fn parse_dialect(text: &str) -> Result<Dialect, String> {
+    Dialect::from_name(text).ok_or_else(|| {
+        let names: Vec<&str> = Dialect::ALL.iter().map(|d| d.as_str()).collect();
+        format!("`{text}` is not a dialect ({})", names.join(" or "))
+    })
 }
 
 /// Reads `KEY=VALUE` (the value may be empty or contain `=`).

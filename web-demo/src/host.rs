@@ -6,15 +6,17 @@ use js_sys::{Array, Function, Object, Promise, Uint8Array};
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue, closure::Closure, prelude::wasm_bindgen};
 use wasm_bindgen_futures::future_to_promise;
-use wasmi_hdk::{CallFailure, CancelHandle, ErrorKind, LogRecord, Plugin as HostPlugin, Reported};
+use wasmi_hdk::{
+    CallFailure, CancelHandle, Dialect, ErrorKind, LogRecord, Plugin as HostPlugin, Reported,
+};
 
 use crate::{
     convert::{display, from_js, get, report_to_js, set, to_js},
     error::{to_js_error, usage_error},
     js_host::{JsHost, JsMethods},
     options::{
-        AbortSignal, CallOptions, HostMethod, LoadOptions, apply_limits, entries, function, string,
-        strings,
+        AbortSignal, CallOptions, HostMethod, LoadOptions, apply_limits, count, entries, function,
+        string, strings,
     },
 };
 
@@ -61,6 +63,18 @@ impl WebPlugin {
             .with_host(JsHost::new(methods.clone()));
         if let Some(name) = string(&options, "name")? {
             builder = builder.with_name(name);
+        }
+        if let Some(dialect) = string(&options, "dialect")? {
+            let dialect = Dialect::from_name(&dialect).ok_or_else(|| {
+                usage_error(
+                    ErrorKind::InvalidOptions,
+                    &format!("option `dialect`: `{dialect}` is not jsonrpc or framework-0.1"),
+                )
+            })?;
+            builder = builder.with_dialect(dialect);
+        }
+        if let Some(instances) = count(&options, "maxConcurrent")? {
+            builder = builder.with_max_concurrent(instances);
         }
         for arg in strings(&options, "args")? {
             builder = builder.with_arg(arg);

@@ -63,6 +63,10 @@ export interface LoadOptions extends LimitOptions {
   onLog?: (level: LogLevel, message: string, target?: string) => void;
   /** Host methods, as with `Plugin.setHostMethod`. */
   methods?: Record<string, HostMethod>;
+  /** The wire dialect: "jsonrpc" (default) or "framework-0.1" (plugins built for wasmi-plugin-framework 0.1). */
+  dialect?: "jsonrpc" | "framework-0.1";
+  /** At most this many calls of the plugin run at once; more wait their turn (within their timeout). Default: no cap. */
+  maxConcurrent?: number;
 }
 
 /** Options of one call: limits override the plugin's. */
@@ -251,6 +255,21 @@ pub(crate) fn entries(options: &JsValue, key: &str) -> Result<Vec<(String, JsVal
             Ok((name, pair.get(1)))
         })
         .collect()
+}
+
+/// The positive whole number at `options[key]`, if set.
+///
+/// # Errors
+///
+/// `invalid_options` if it is set to something else.
+pub(crate) fn count(options: &JsValue, key: &str) -> Result<Option<usize>, JsValue> {
+    match get(options, key) {
+        None => Ok(None),
+        Some(value) => match value.as_f64() {
+            Some(n) if n.is_finite() && n >= 1.0 && n.fract() == 0.0 => Ok(Some(n as usize)),
+            _ => Err(invalid(key, "a whole number >= 1")),
+        },
+    }
 }
 
 /// The strings of the array at `options[key]`.

@@ -36,6 +36,12 @@ pub const MISBEHAVING_PLUGIN: &[u8] =
 /// with JSON Schemas in `rpc.discover`.
 pub const EVENT_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/event-plugin.wasm"));
 
+/// The `framework-plugin` module: a plugin written to the wire dialect of
+/// `wasmi-plugin-framework` 0.1 (params required and decoded as they are,
+/// host-call ids from 0), for the compatibility tests.
+pub const FRAMEWORK_PLUGIN: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/framework-plugin.wasm"));
+
 /// Where [`TEST_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
 pub fn test_plugin_path() -> &'static Path {
     Path::new(concat!(env!("OUT_DIR"), "/test-plugin.wasm"))
@@ -44,4 +50,14 @@ pub fn test_plugin_path() -> &'static Path {
 /// Where [`MISBEHAVING_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
 pub fn misbehaving_plugin_path() -> &'static Path {
     Path::new(concat!(env!("OUT_DIR"), "/misbehaving-plugin.wasm"))
+}
+
+/// Where [`EVENT_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
+pub fn event_plugin_path() -> &'static Path {
+    Path::new(concat!(env!("OUT_DIR"), "/event-plugin.wasm"))
+}
+
+/// Where [`FRAMEWORK_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
+pub fn framework_plugin_path() -> &'static Path {
+    Path::new(concat!(env!("OUT_DIR"), "/framework-plugin.wasm"))
 }
