@@ -1,7 +1,7 @@
 //! Many plugins in one `PluginSet`: manifests, capabilities, config,
 //! discovery, events, calls between plugins and reloading.
 
-use std::{path::PathBuf, time::Duration};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use test_plugin_artifacts::{EVENT_PLUGIN, TEST_PLUGIN};
@@ -273,32 +273,10 @@ async fn reloading_does_not_disturb_calls_in_flight() {
     assert!(slept.as_u64().unwrap() >= 300);
 }
 
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let path =
-            std::env::temp_dir().join(format!("wasmi-set-{tag}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).unwrap();
-        Self(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[tokio::test]
 async fn a_directory_loads_each_plugin_with_its_manifest_and_reloads() {
-    let dir = TempDir::new("dir");
-    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.0.join(name), bytes).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
     write("alpha.wasm", EVENT_PLUGIN);
     write(
         "alpha.toml",
@@ -311,7 +289,7 @@ async fn a_directory_loads_each_plugin_with_its_manifest_and_reloads() {
     write("notes.txt", b"ignored");
 
     let set = set();
-    let report = set.load_dir(&dir.0).unwrap();
+    let report = set.load_dir(dir.path()).unwrap();
     assert_eq!(report.loaded, ["alpha", "beta"]);
     let failed: Vec<(String, &Error)> = report
         .failed
@@ -349,8 +327,8 @@ async fn a_directory_loads_each_plugin_with_its_manifest_and_reloads() {
 
     // Change a manifest and remove a plugin, then load the directory again.
     write("alpha.toml", b"version = \"2.0\"\n[config]\nk = \"w\"");
-    std::fs::remove_file(dir.0.join("beta.wasm")).unwrap();
-    let report = set.load_dir(&dir.0).unwrap();
+    std::fs::remove_file(dir.path().join("beta.wasm")).unwrap();
+    let report = set.load_dir(dir.path()).unwrap();
     assert_eq!(report.loaded, ["alpha"]);
     assert_eq!(report.removed, ["beta"]);
     assert_eq!(
