@@ -94,15 +94,16 @@ fn unknown_permissions_and_bad_manifests_are_refused_naming_file_and_field() {
 #[tokio::test]
 async fn plugins_read_their_config_and_limits_apply() {
     let set = set();
+    // A timeout no call here comes near, however busy the machine.
     let text =
-        "name = \"cfg\"\n[limits]\ntimeout_ms = 150\n[config]\ngreeting = \"hi\"\nretries = 3";
+        "name = \"cfg\"\n[limits]\ntimeout_ms = 150000\n[config]\ngreeting = \"hi\"\nretries = 3";
     set.load(manifest(text), EVENT_PLUGIN).unwrap();
     let config = within(set.call("cfg", "config", Value::Null))
         .await
         .unwrap();
     assert_eq!(config, json!({"greeting": "hi", "retries": 3}));
     let limits = set.plugin("cfg").unwrap().limits().clone();
-    assert_eq!(limits.timeout(), Some(Duration::from_millis(150)));
+    assert_eq!(limits.timeout(), Some(Duration::from_secs(150)));
     assert_eq!(
         within(set.call("cfg", "describe", Value::Null))
             .await
@@ -250,27 +251,48 @@ async fn discovery_describes_methods_with_schemas() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reloading_does_not_disturb_calls_in_flight() {
-    let set = set();
+    // The call in flight waits in `app.gate` (its plugin's host call) until
+    // the test opens the gate, so it is known to have started on the old
+    // module before the reload, with no guess at how long that takes.
+    let (entered_tx, entered) = futures::channel::oneshot::channel::<()>();
+    let entered_tx = std::sync::Mutex::new(Some(entered_tx));
+    let (open, gate) = tokio::sync::watch::channel(false);
+    let baseline = HostRouter::new().method("app.gate", move |_c, (): ()| {
+        if let Some(tx) = entered_tx.lock().unwrap().take() {
+            let _ = tx.send(());
+        }
+        let mut gate = gate.clone();
+        async move {
+            let _ = gate.wait_for(|open| *open).await;
+            Ok::<_, RpcError>("through")
+        }
+    });
+    let set = PluginSet::builder().with_baseline(baseline).build();
     set.load(manifest("name = \"p\"\nversion = \"1\""), TEST_PLUGIN)
         .unwrap();
     let running = tokio::spawn({
         let set = set.clone();
-        async move { set.call("p", "sleep", json!([300])).await }
+        async move {
+            set.call("p", "call_host", json!({"method": "app.gate"}))
+                .await
+        }
     });
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    within(entered).await.unwrap();
     set.load(manifest("name = \"p\"\nversion = \"2\""), EVENT_PLUGIN)
         .unwrap();
     assert_eq!(set.manifest("p").unwrap().version.as_deref(), Some("2"));
-    // New calls reach the new module at once ...
+    // New calls reach the new module at once (the event plugin has
+    // `describe`, the test plugin has not) ...
     assert_eq!(
         within(set.call("p", "describe", Value::Null))
             .await
             .unwrap(),
         "p"
     );
-    // ... while the call that started on the old one finishes there.
-    let slept = within(running).await.unwrap().unwrap();
-    assert!(slept.as_u64().unwrap() >= 300);
+    // ... while the call that started on the old one finishes there (the
+    // event plugin has no `call_host`).
+    open.send_replace(true);
+    assert_eq!(within(running).await.unwrap().unwrap(), "through");
 }
 
 #[tokio::test]
