@@ -274,19 +274,28 @@ async fn host_calls_written_without_waiting_hit_the_backlog_limit() {
     let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
     assert_eq!(outcome.result.unwrap(), "ok");
     assert_eq!(outcome.report.host_calls, 8);
-    // Without a bound, each would stay in the host's memory: 1 GiB here,
-    // and the call would end with the plugin's "ok".
-    let plugin = load(&request_flood(1024), untimed());
-    assert_eq!(
-        violation(bad_call(&plugin).await),
-        ProtocolViolation::HostCallBacklog { limit: 64 << 20 }
-    );
-    // A small message limit still leaves room for 16 MiB.
-    let plugin = load(&request_flood(1024), untimed().with_max_message(2 << 20));
-    assert_eq!(
-        violation(bad_call(&plugin).await),
-        ProtocolViolation::HostCallBacklog { limit: 16 << 20 }
-    );
+    // Without a bound, each would stay in the host's memory: 1 GiB here.
+    // The call stops at the bound: the host took no more of the plugin's
+    // output than the backlog holds, plus the request that passed it.
+    for (limits, limit) in [
+        (untimed(), 64usize << 20),
+        // A small message limit still leaves room for 16 MiB.
+        (untimed().with_max_message(2 << 20), 16 << 20),
+    ] {
+        let plugin = load(&request_flood(1024), limits);
+        let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+        let error = outcome.result.expect_err("the flood must fail");
+        assert_eq!(
+            violation(error),
+            ProtocolViolation::HostCallBacklog { limit }
+        );
+        assert!(
+            outcome.report.bytes_out <= (limit + (1 << 20)) as u64,
+            "{} bytes taken for a backlog of {limit}",
+            outcome.report.bytes_out
+        );
+        still_ok(&plugin).await;
+    }
     // Many small concurrent calls are far from it.
     let plugin = test_plugin();
     let answers = within(plugin.call("concurrent", json!(2000)))

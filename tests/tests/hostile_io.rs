@@ -252,11 +252,12 @@ async fn nested_plugin_calls_run_a_bounded_number_at_a_time() {
 
 #[tokio::test]
 async fn after_its_answer_a_plugin_is_not_waited_for_or_served() {
-    // Answers, then sleeps forever: the call ends with the answer (waiting
-    // for the plugin would end in the call's timeout instead).
+    // Answers, then sleeps forever: the call ends with the answer. Without
+    // a call timeout, waiting for the plugin would never end (with one, the
+    // answer would still stand at the timeout).
     let sleep = "(call $answer)
         (call $sleep_forever)";
-    let plugin = load(&hostile(sleep, ""), Limits::default());
+    let plugin = load(&hostile(sleep, ""), untimed());
     assert_eq!(within(plugin.call("bad", Value::Null)).await.unwrap(), "ok");
 
     // Answers, then asks the host for something: not served.

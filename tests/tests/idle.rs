@@ -10,11 +10,17 @@
 //!   itself to look again) is polled again at once, over and over, for the
 //!   whole second: thousands of polls, even with a small share of a core.
 //! - **CPU time** of the thread that drives it (`getrusage(RUSAGE_THREAD)`)
-//!   below half the wall time of the call. The thread's own work is fixed
-//!   (a few ms); other processes only stretch the wall time and never add
-//!   CPU time to this thread, so load lowers the ratio and cannot fail the
-//!   check. A call that spins inside one poll burns the thread's whole
-//!   share of a core, and fails it wherever that share is over half a core.
+//!   below a tenth of the wall time of the call. The thread's own work is
+//!   fixed (measured: 0.3 ms for the sleep, 1.9 ms for the host call, over
+//!   1 s); other processes only stretch the wall time and never add CPU
+//!   time to this thread, so load lowers the ratio and cannot fail the
+//!   check. A call that spins (inside one poll, say) burns the thread's
+//!   whole share of a core, and fails it wherever that share is over a
+//!   tenth of a core.
+//!
+//! Tried with a sleep that wakes itself until its time has come, on a
+//! loaded 2-core machine: 1 264 890 polls and 327 ms of CPU in 1 s. Both
+//! checks fail it (half the wall time would not have).
 //!
 //! The idle CPU figures themselves (CPU per second of waiting) are measured
 //! by the load bench, `cargo bench -p wasmi-hdk --bench load` (see
@@ -68,7 +74,7 @@ impl Cost {
             self.polls
         );
         assert!(
-            self.cpu < self.wall / 2,
+            self.cpu < self.wall / 10,
             "{what}: used {:?} of CPU in {:?}: {self:?}",
             self.cpu,
             self.wall

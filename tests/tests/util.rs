@@ -8,6 +8,8 @@ use wasmi_hdk::{
     Error, HostRouter, Limits, LogLevel, Plugin, PluginBuilder, ProtocolViolation, RpcError,
 };
 
+use crate::watchdog::Watch;
+
 /// How long any one test may wait before it counts as hung.
 ///
 /// This is the only wall-clock bound of the suite, and it only catches
@@ -18,7 +20,11 @@ use wasmi_hdk::{
 const HANG: Duration = Duration::from_secs(120);
 
 /// Awaits `fut`, failing the test if it takes longer than [`HANG`].
+///
+/// A `fut` stuck inside one poll cannot be timed out from its own task: the
+/// [`Watch`] aborts the test binary then, a little later, instead.
 pub(crate) async fn within<F: Future>(fut: F) -> F::Output {
+    let _watch = Watch::start(HANG + Duration::from_secs(30));
     tokio::time::timeout(HANG, fut)
         .await
         .expect("timed out: the call hung")
