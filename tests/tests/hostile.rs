@@ -1,6 +1,8 @@
 //! Hostile plugins and hostile input beyond `misbehaviour.rs` and
-//! `loading.rs`: each case ends in its own error, promptly, and the same
-//! `Plugin` answers its next call.
+//! `loading.rs`: each case ends in its own error and the same `Plugin`
+//! answers its next call. No check is timed: where a bound failing would
+//! only make a case slow, the case runs forever without it (an endless
+//! loop or sleep), so it hangs and fails (see `util::within`).
 //!
 //! Most plugins here are hand-written WAT built by
 //! [`hostile`](crate::harness::hostile) (see `harness.rs`).

@@ -1,8 +1,9 @@
 //! Hostile use of the pipes and of host calls: writes that try to multiply
 //! the host's work, answers and nested calls that try to pile up in the
 //! host's memory, messages after the answer, a start section that answers,
-//! and limits and log handlers at their edges. Each case ends promptly, in
-//! its own outcome, and the plugin serves its next call.
+//! and limits and log handlers at their edges. Each case ends in its own
+//! outcome (a bound that failed would leave it running forever, so it
+//! hangs and fails), and the plugin serves its next call.
 
 use std::{
     sync::{
