@@ -4,6 +4,6 @@
 // The dev-dependencies belong to that test binary.
 #[cfg(test)]
 use {
-    futures as _, libc as _, serde_json as _, test_plugin_artifacts as _, tokio as _, tracing as _,
-    wasmi_hdk as _, wat as _,
+    futures as _, libc as _, serde_json as _, tempfile as _, test_plugin_artifacts as _,
+    tokio as _, tracing as _, wasmi_hdk as _, wat as _,
 };

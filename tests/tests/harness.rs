@@ -3,16 +3,24 @@
 //! method starts with `o` (so one module can show that the next call
 //! works) and runs its misbehaviour for any other method.
 
+use futures::{
+    StreamExt,
+    channel::mpsc::{UnboundedReceiver, unbounded},
+};
 use serde_json::Value;
-use wasmi_hdk::{Error, Limits, Plugin, ValType, WASI_FUNCTIONS};
+use wasmi_hdk::{Error, HostRouter, Limits, Plugin, RpcError, ValType, WASI_FUNCTIONS};
 
-use crate::util::{builder, wat, within};
+use crate::util::{builder, echo_host, wat, within};
 
 /// Where the method name starts in the host's request line.
 const METHOD_AT: usize = r#"{"jsonrpc":"2.0","id":1,"method":""#.len();
 
 /// The answer every harness module gives: `"ok"` for request id 1.
 const ANSWER: &str = r#"{"jsonrpc":"2.0","id":1,"result":"ok"}"#;
+
+/// The notification `$running` sends, kept at [`RUNNING_AT`].
+const RUNNING: &str = r#"{"jsonrpc":"2.0","method":"test.running"}"#;
+const RUNNING_AT: usize = 7168;
 
 /// `(import ...)` lines for every WASI preview 1 function, named `$<name>`.
 fn wasi_imports() -> String {
@@ -43,6 +51,10 @@ fn wat_types(types: &[ValType]) -> String {
 /// - `$write (fd ptr len) -> errno` writes one buffer (iovec at 0, count at 8);
 /// - `$answer` writes [`ANSWER`] (kept at 1024);
 /// - `$sleep_10s` sleeps ten seconds through `poll_oneoff`;
+/// - `$sleep_forever` sleeps ten seconds at a time, forever: a wait that
+///   ends only through the host (a bound, a cancel), so a test needs no
+///   timing to tell that it did;
+/// - `$running` sends the notification `test.running` (see [`running`]);
 /// - `$method -> byte` reads the request into 8192.. and returns the first
 ///   byte of the method name.
 ///
@@ -55,6 +67,10 @@ pub(crate) fn hostile_with_memory(pages: u32, body: &str, extra: &str) -> Vec<u8
         .replace('\n', "\\n");
     let answer_len = ANSWER.len() + 1;
     let method_at = 8192 + METHOD_AT;
+    let running = format!("{RUNNING}\n")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n");
+    let (running_at, running_len) = (RUNNING_AT, RUNNING.len() + 1);
     wat(&format!(
         r#"(module
   {imports}
@@ -71,6 +87,9 @@ pub(crate) fn hostile_with_memory(pages: u32, body: &str, extra: &str) -> Vec<u8
     (i32.store (i32.const 4112) (i32.const 1))
     (i64.store (i32.const 4120) (i64.const 10000000000))
     (drop (call $poll_oneoff (i32.const 4096) (i32.const 4608) (i32.const 1) (i32.const 4700))))
+  (func $sleep_forever (loop $l (call $sleep_10s) (br $l)))
+  (data (i32.const {running_at}) "{running}")
+  (func $running (drop (call $write (i32.const 1) (i32.const {running_at}) (i32.const {running_len}))))
   (func $method (result i32)
     (i32.store (i32.const 16) (i32.const 8192))
     (i32.store (i32.const 20) (i32.const 4096))
@@ -87,6 +106,27 @@ pub(crate) fn hostile_with_memory(pages: u32, body: &str, extra: &str) -> Vec<u8
 /// [`hostile_with_memory`] with one page of memory.
 pub(crate) fn hostile(body: &str, extra: &str) -> Vec<u8> {
     hostile_with_memory(1, body, extra)
+}
+
+/// A host with `host.echo` and `test.running`, and what `test.running`
+/// sends to: a harness plugin that calls `$running` is known to be running
+/// once the receiver has a message, with no guess at how long that takes.
+pub(crate) fn running() -> (HostRouter, UnboundedReceiver<()>) {
+    let (tx, rx) = unbounded();
+    let host = echo_host().method("test.running", move |_c, (): ()| {
+        // Sent when the host starts the method, before any await.
+        let _ = tx.unbounded_send(());
+        async { Ok::<_, RpcError>(()) }
+    });
+    (host, rx)
+}
+
+/// Waits (within the hang timeout) until a plugin built with [`running`]'s
+/// host has called `$running`.
+pub(crate) async fn until_running(signal: &mut UnboundedReceiver<()>) {
+    within(signal.next())
+        .await
+        .expect("the plugin runs and calls $running");
 }
 
 /// A harness plugin with `echo_host` and the given limits.

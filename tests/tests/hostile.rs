@@ -1,6 +1,8 @@
 //! Hostile plugins and hostile input beyond `misbehaviour.rs` and
-//! `loading.rs`: each case ends in its own error, promptly, and the same
-//! `Plugin` answers its next call.
+//! `loading.rs`: each case ends in its own error and the same `Plugin`
+//! answers its next call. No check is timed: where a bound failing would
+//! only make a case slow, the case runs forever without it (an endless
+//! loop or sleep), so it hangs and fails (see `util::within`).
 //!
 //! Most plugins here are hand-written WAT built by
 //! [`hostile`](crate::harness::hostile) (see `harness.rs`).
@@ -15,7 +17,7 @@ use wasmi_hdk::{
 
 use crate::{
     harness::{bad_call, hostile, hostile_with_memory, load, still_ok},
-    util::{builder, echo_host, misbehaving, test_plugin, violation, wat, within},
+    util::{builder, echo_host, misbehaving, test_plugin, untimed, violation, wat, within},
 };
 
 #[tokio::test]
@@ -62,47 +64,66 @@ async fn an_infinite_wat_loop_is_stopped_by_fuel_and_by_time() {
 /// Work done inside one WASI call costs fuel too, so a loop of expensive
 /// calls (filling 16 MiB with random bytes, writing 16 MiB of newlines to
 /// stderr, passing 65 536 empty buffers) still meets the timeout, and runs
-/// out of a fuel budget.
+/// out of a fuel budget after a few calls.
+///
+/// Without the charge, a fuel slice would hold 250 000 such calls: the
+/// timeout would act only after minutes (so the call would hang) and the
+/// budget would pass hundreds of thousands of them, which the count below
+/// sees.
 #[tokio::test]
 async fn a_loop_of_expensive_wasi_calls_meets_the_timeout_and_the_fuel_budget() {
     let pages = 16 * 16; // 16 MiB
-    let bodies = [
-        ("random_get", "(loop $l (drop (call $random_get (i32.const 0) (i32.const 0x1000000))) (br $l))"),
+    // (what, setup, one expensive call, the stderr bytes it takes)
+    let cases = [
+        (
+            "random_get",
+            "",
+            "(drop (call $random_get (i32.const 0) (i32.const 0x1000000)))",
+            0,
+        ),
         (
             "stderr newlines",
-            "(memory.fill (i32.const 0x10000) (i32.const 10) (i32.const 0xFF0000))
-             (loop $l (drop (call $write (i32.const 2) (i32.const 0x10000) (i32.const 0xFF0000))) (br $l))",
+            "(memory.fill (i32.const 0x10000) (i32.const 10) (i32.const 0xFF0000))",
+            "(drop (call $write (i32.const 2) (i32.const 0x10000) (i32.const 0xFF0000)))",
+            4096, // one write takes at most 4096 lines
         ),
         (
             "65 536 empty iovecs",
-            "(loop $l (drop (call $fd_write (i32.const 1) (i32.const 0x10000) (i32.const 0x10000) (i32.const 8))) (br $l))",
+            "",
+            "(drop (call $fd_write (i32.const 1) (i32.const 0x10000) (i32.const 0x10000) (i32.const 8)))",
+            0,
         ),
     ];
-    for (what, body) in bodies {
-        let wasm = hostile_with_memory(pages, body, "");
+    for (what, setup, call, call_bytes) in cases {
+        // Each iteration also writes one byte to stderr, so the report
+        // counts the iterations.
+        let body = format!(
+            "{setup} (loop $l {call} (drop (call $write (i32.const 2) (i32.const 1024) (i32.const 1))) (br $l))"
+        );
+        let wasm = hostile_with_memory(pages, &body, "");
         let limit = Duration::from_millis(300);
         let plugin = load(&wasm, Limits::default().with_timeout(Some(limit)));
-        let started = std::time::Instant::now();
-        let error = bad_call(&plugin).await;
-        assert!(matches!(error, Error::Timeout { .. }), "{what}: {error:?}");
-        assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "{what}: the timeout of {limit:?} took {:?} to act",
-            started.elapsed()
-        );
-        let budget = 5_000_000;
-        let plugin = load(&wasm, Limits::default().with_fuel(Some(budget)));
-        let started = std::time::Instant::now();
         let error = bad_call(&plugin).await;
         assert!(
-            matches!(error, Error::OutOfFuel { .. }),
+            matches!(error, Error::Timeout { limit: l } if l == limit),
             "{what}: {error:?}"
         );
+        // Each call is charged at least 16 x 65 536 fuel (1 Mi), so a budget
+        // of 5 M covers at most 5 of them; uncharged, ~250 000 would run.
+        let budget = 5_000_000;
+        let plugin = load(&wasm, untimed().with_fuel(Some(budget)));
+        let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+        let error = outcome.result.expect_err("the loop must fail");
         assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "{what}: {:?}",
-            started.elapsed()
+            matches!(error, Error::OutOfFuel { budget: b } if b == budget),
+            "{what}: {error:?}"
         );
+        let iterations = outcome.report.stderr_bytes / (call_bytes + 1);
+        assert!(
+            iterations <= 5,
+            "{what}: {iterations} calls within the budget"
+        );
+        still_ok(&plugin).await;
     }
 }
 
@@ -256,26 +277,27 @@ async fn host_calls_written_without_waiting_hit_the_backlog_limit() {
     assert_eq!(outcome.result.unwrap(), "ok");
     assert_eq!(outcome.report.host_calls, 8);
     // Without a bound, each would stay in the host's memory: 1 GiB here.
-    let plugin = load(&request_flood(1024), Limits::default());
-    let started = std::time::Instant::now();
-    assert_eq!(
-        violation(bad_call(&plugin).await),
-        ProtocolViolation::HostCallBacklog { limit: 64 << 20 }
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
-    // A small message limit still leaves room for 16 MiB.
-    let plugin = load(
-        &request_flood(1024),
-        Limits::default().with_max_message(2 << 20),
-    );
-    assert_eq!(
-        violation(bad_call(&plugin).await),
-        ProtocolViolation::HostCallBacklog { limit: 16 << 20 }
-    );
+    // The call stops at the bound: the host took no more of the plugin's
+    // output than the backlog holds, plus the request that passed it.
+    for (limits, limit) in [
+        (untimed(), 64usize << 20),
+        // A small message limit still leaves room for 16 MiB.
+        (untimed().with_max_message(2 << 20), 16 << 20),
+    ] {
+        let plugin = load(&request_flood(1024), limits);
+        let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+        let error = outcome.result.expect_err("the flood must fail");
+        assert_eq!(
+            violation(error),
+            ProtocolViolation::HostCallBacklog { limit }
+        );
+        assert!(
+            outcome.report.bytes_out <= (limit + (1 << 20)) as u64,
+            "{} bytes taken for a backlog of {limit}",
+            outcome.report.bytes_out
+        );
+        still_ok(&plugin).await;
+    }
     // Many small concurrent calls are far from it.
     let plugin = test_plugin();
     let answers = within(plugin.call("concurrent", json!(2000)))
@@ -561,20 +583,15 @@ async fn a_start_section_that_waits_for_the_host_fails_cleanly() {
         ),
         &data,
     );
-    // A ten-second sleep through poll_oneoff.
-    let sleep = with_start("(call $sleep_10s)", "");
+    // An endless sleep through poll_oneoff: waiting would end only at the
+    // call's timeout, in `Timeout`.
+    let sleep = with_start("(call $sleep_forever)", "");
     for (what, wasm) in [("fd_read", read), ("poll_oneoff", sleep)] {
         let plugin = load(&wasm, Limits::default());
-        let started = std::time::Instant::now();
         let error = within(plugin.call("ok", Value::Null)).await.unwrap_err();
         assert!(
             matches!(&error, Error::Instantiation { reason } if reason.contains("suspend")),
             "{what}: {error:?}"
-        );
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "{what}: {:?}",
-            started.elapsed()
         );
     }
 }

@@ -2,9 +2,10 @@
 //! through wasmi-hdk: every language must give the same answers.
 //!
 //! The plugins need toolchains that `cargo test` does not install, so they are
-//! built by `plugins/build-all.sh` and found through `LANGUAGE_PLUGINS_DIR`
-//! (`plugins/test.sh` does both). Without the variable these tests print a
-//! note and pass; with it, every language's `<language>.wasm` must be there.
+//! built by `plugins/build-all.sh` and found through `LANGUAGE_PLUGINS_DIR`.
+//! The tests are ignored by a plain `cargo test`; `plugins/test.sh` builds the
+//! plugins and runs them with `--ignored`. Run that way, every language's
+//! `<language>.wasm` must be there: a missing variable or plugin fails them.
 
 use std::{
     path::PathBuf,
@@ -15,7 +16,7 @@ use futures::future::join_all;
 use serde_json::{Value, json};
 use wasmi_hdk::{Error, LogLevel, Plugin};
 
-use crate::util::{capturing, echo_host, within};
+use crate::util::{capturing, echo_host, untimed, within};
 
 /// Every language in `plugins/`, by the file stem of its module.
 const LANGUAGES: &[&str] = &["c", "wat", "zig", "go", "assemblyscript", "javascript"];
@@ -75,37 +76,38 @@ fn contract() -> Vec<(&'static str, Value, Answer)> {
     ]
 }
 
-/// The built plugins, or `None` (with a note) when `LANGUAGE_PLUGINS_DIR` is unset.
-fn language_plugins() -> Option<Vec<(&'static str, Vec<u8>)>> {
-    let Some(dir) = std::env::var_os("LANGUAGE_PLUGINS_DIR") else {
-        eprintln!(
-            "note: LANGUAGE_PLUGINS_DIR is not set, so the plugins in other languages are not \
-             tested; plugins/test.sh builds them and runs these tests"
-        );
-        return None;
-    };
+/// The built plugins of every language; fails the test when
+/// `LANGUAGE_PLUGINS_DIR` is unset or a plugin is missing.
+fn language_plugins() -> Vec<(&'static str, Vec<u8>)> {
+    let dir = std::env::var_os("LANGUAGE_PLUGINS_DIR").unwrap_or_else(|| {
+        panic!(
+            "LANGUAGE_PLUGINS_DIR is not set: plugins/test.sh builds the plugins in other \
+             languages and runs these tests"
+        )
+    });
     let dir = PathBuf::from(dir);
-    Some(
-        LANGUAGES
-            .iter()
-            .map(|&language| {
-                let path = dir.join(format!("{language}.wasm"));
-                let wasm = std::fs::read(&path).unwrap_or_else(|e| {
-                    panic!(
-                        "the {language} plugin is missing: {}: {e} (build it with plugins/build-all.sh)",
-                        path.display()
-                    )
-                });
-                (language, wasm)
-            })
-            .collect(),
-    )
+    LANGUAGES
+        .iter()
+        .map(|&language| {
+            let path = dir.join(format!("{language}.wasm"));
+            let wasm = std::fs::read(&path).unwrap_or_else(|e| {
+                panic!(
+                    "the {language} plugin is missing: {}: {e} (build it with plugins/build-all.sh)",
+                    path.display()
+                )
+            });
+            (language, wasm)
+        })
+        .collect()
 }
 
 fn plugin(language: &str, wasm: &[u8]) -> Plugin {
+    // `sieve(100000)` is slow in the interpreted languages; the hang
+    // timeout, not the call timeout, bounds it on a busy machine.
     Plugin::builder()
         .with_name(language)
         .with_host(echo_host())
+        .with_limits(untimed())
         .build(wasm)
         .unwrap_or_else(|e| panic!("the {language} plugin does not load: {e}"))
 }
@@ -129,10 +131,9 @@ async fn answer(plugin: &Plugin, method: &str, params: Value) -> Answer {
 }
 
 #[tokio::test]
+#[ignore = "needs the plugins of plugins/build-all.sh: run by plugins/test.sh"]
 async fn every_language_gives_the_same_answers() {
-    let Some(plugins) = language_plugins() else {
-        return;
-    };
+    let plugins = language_plugins();
     let contract = contract();
     let per_language = within(join_all(plugins.iter().map(|(language, wasm)| {
         let plugin = plugin(language, wasm);
@@ -158,15 +159,12 @@ async fn every_language_gives_the_same_answers() {
         }
     }
     assert!(mismatches.is_empty(), "\n{}", mismatches.join("\n"));
-    // Hence identical across languages; said once more, plainly.
-    assert!(per_language.windows(2).all(|w| w[0] == w[1]));
 }
 
 #[tokio::test]
+#[ignore = "needs the plugins of plugins/build-all.sh: run by plugins/test.sh"]
 async fn every_language_logs_its_ping_on_stderr() {
-    let Some(plugins) = language_plugins() else {
-        return;
-    };
+    let plugins = language_plugins();
     for (language, wasm) in &plugins {
         let builder = Plugin::builder()
             .with_name(*language)
@@ -193,9 +191,7 @@ async fn every_language_logs_its_ping_on_stderr() {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "a measurement: run it in release mode with --ignored --nocapture"]
 async fn ping_latency() {
-    let Some(plugins) = language_plugins() else {
-        return;
-    };
+    let plugins = language_plugins();
     const CALLS: usize = 200;
     let mut rows = vec![(
         "rust (test-plugin)",

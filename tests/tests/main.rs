@@ -4,6 +4,7 @@
 
 mod harness;
 mod util;
+mod watchdog;
 
 mod calls;
 mod host_methods;

@@ -1,12 +1,15 @@
-//! Every deliberate misbehaviour ends in its own error, quickly, and the
-//! same `Plugin` serves the next call.
+//! Every deliberate misbehaviour ends in its own error, and the same
+//! `Plugin` serves the next call.
 
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use wasmi_hdk::{CallOptions, CancelHandle, Error, Limits, Plugin, ProtocolViolation, TrapCode};
 
-use crate::util::{builder, capturing, misbehaving, violation, within};
+use crate::{
+    harness::{hostile, running, still_ok, until_running},
+    util::{builder, capturing, misbehaving, violation, within},
+};
 
 /// After whatever happened, the plugin still works.
 async fn still_serves(plugin: &Plugin) {
@@ -59,37 +62,36 @@ async fn an_infinite_loop_is_stopped_by_the_timeout() {
     );
 }
 
-/// Starts `method` on its own task, cancels it from this one 50 ms later
-/// and expects `Cancelled`.
-async fn cancel_from_another_task(plugin: &Plugin, method: &str, params: Value) {
+/// Runs the harness plugin with `body` (which first calls `$running`) on
+/// its own task, cancels it from this one once it runs, and expects
+/// `Cancelled`; then the plugin serves its next call. The body never ends
+/// on its own, so a cancel that did not act would end in the default
+/// timeout (`Timeout`).
+async fn cancel_once_running(body: &str) {
+    let (host, mut signal) = running();
+    let plugin = builder().with_host(host).build(&hostile(body, "")).unwrap();
     let cancel = CancelHandle::new();
     let options = CallOptions::new().with_cancel(cancel.clone());
-    let task = tokio::spawn(plugin.call_with(method, params, options));
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    let task = tokio::spawn(plugin.call_with("bad", Value::Null, options));
+    until_running(&mut signal).await;
     cancel.cancel();
     let outcome = within(task).await.unwrap();
     assert!(
         matches!(outcome.result, Err(Error::Cancelled)),
-        "{method}: {:?}",
+        "{body}: {:?}",
         outcome.result
     );
+    still_ok(&plugin).await;
 }
 
 #[tokio::test]
 async fn a_cancel_handle_stops_a_running_call_from_another_task() {
-    let plugin = misbehaving(builder());
-    cancel_from_another_task(&plugin, "loop", Value::Null).await;
-    still_serves(&plugin).await;
+    cancel_once_running("(call $running) (loop $l (br $l))").await;
 }
 
 #[tokio::test]
 async fn cancel_also_stops_a_call_that_waits() {
-    let plugin = crate::util::test_plugin();
-    cancel_from_another_task(&plugin, "sleep", json!(60_000)).await;
-    assert_eq!(
-        within(plugin.call("ping", Value::Null)).await.unwrap(),
-        "pong"
-    );
+    cancel_once_running("(call $running) (call $sleep_forever)").await;
 }
 
 #[tokio::test]

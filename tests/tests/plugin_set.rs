@@ -1,7 +1,7 @@
 //! Many plugins in one `PluginSet`: manifests, capabilities, config,
 //! discovery, events, calls between plugins and reloading.
 
-use std::{path::PathBuf, time::Duration};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use test_plugin_artifacts::{EVENT_PLUGIN, TEST_PLUGIN};
@@ -94,15 +94,16 @@ fn unknown_permissions_and_bad_manifests_are_refused_naming_file_and_field() {
 #[tokio::test]
 async fn plugins_read_their_config_and_limits_apply() {
     let set = set();
+    // A timeout no call here comes near, however busy the machine.
     let text =
-        "name = \"cfg\"\n[limits]\ntimeout_ms = 150\n[config]\ngreeting = \"hi\"\nretries = 3";
+        "name = \"cfg\"\n[limits]\ntimeout_ms = 150000\n[config]\ngreeting = \"hi\"\nretries = 3";
     set.load(manifest(text), EVENT_PLUGIN).unwrap();
     let config = within(set.call("cfg", "config", Value::Null))
         .await
         .unwrap();
     assert_eq!(config, json!({"greeting": "hi", "retries": 3}));
     let limits = set.plugin("cfg").unwrap().limits().clone();
-    assert_eq!(limits.timeout(), Some(Duration::from_millis(150)));
+    assert_eq!(limits.timeout(), Some(Duration::from_secs(150)));
     assert_eq!(
         within(set.call("cfg", "describe", Value::Null))
             .await
@@ -250,55 +251,54 @@ async fn discovery_describes_methods_with_schemas() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reloading_does_not_disturb_calls_in_flight() {
-    let set = set();
+    // The call in flight waits in `app.gate` (its plugin's host call) until
+    // the test opens the gate, so it is known to have started on the old
+    // module before the reload, with no guess at how long that takes.
+    let (entered_tx, entered) = futures::channel::oneshot::channel::<()>();
+    let entered_tx = std::sync::Mutex::new(Some(entered_tx));
+    let (open, gate) = tokio::sync::watch::channel(false);
+    let baseline = HostRouter::new().method("app.gate", move |_c, (): ()| {
+        if let Some(tx) = entered_tx.lock().unwrap().take() {
+            let _ = tx.send(());
+        }
+        let mut gate = gate.clone();
+        async move {
+            let _ = gate.wait_for(|open| *open).await;
+            Ok::<_, RpcError>("through")
+        }
+    });
+    let set = PluginSet::builder().with_baseline(baseline).build();
     set.load(manifest("name = \"p\"\nversion = \"1\""), TEST_PLUGIN)
         .unwrap();
     let running = tokio::spawn({
         let set = set.clone();
-        async move { set.call("p", "sleep", json!([300])).await }
+        async move {
+            set.call("p", "call_host", json!({"method": "app.gate"}))
+                .await
+        }
     });
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    within(entered).await.unwrap();
     set.load(manifest("name = \"p\"\nversion = \"2\""), EVENT_PLUGIN)
         .unwrap();
     assert_eq!(set.manifest("p").unwrap().version.as_deref(), Some("2"));
-    // New calls reach the new module at once ...
+    // New calls reach the new module at once (the event plugin has
+    // `describe`, the test plugin has not) ...
     assert_eq!(
         within(set.call("p", "describe", Value::Null))
             .await
             .unwrap(),
         "p"
     );
-    // ... while the call that started on the old one finishes there.
-    let slept = within(running).await.unwrap().unwrap();
-    assert!(slept.as_u64().unwrap() >= 300);
-}
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let path =
-            std::env::temp_dir().join(format!("wasmi-set-{tag}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).unwrap();
-        Self(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    // ... while the call that started on the old one finishes there (the
+    // event plugin has no `call_host`).
+    open.send_replace(true);
+    assert_eq!(within(running).await.unwrap().unwrap(), "through");
 }
 
 #[tokio::test]
 async fn a_directory_loads_each_plugin_with_its_manifest_and_reloads() {
-    let dir = TempDir::new("dir");
-    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.0.join(name), bytes).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
     write("alpha.wasm", EVENT_PLUGIN);
     write(
         "alpha.toml",
@@ -311,7 +311,7 @@ async fn a_directory_loads_each_plugin_with_its_manifest_and_reloads() {
     write("notes.txt", b"ignored");
 
     let set = set();
-    let report = set.load_dir(&dir.0).unwrap();
+    let report = set.load_dir(dir.path()).unwrap();
     assert_eq!(report.loaded, ["alpha", "beta"]);
     let failed: Vec<(String, &Error)> = report
         .failed
@@ -349,8 +349,8 @@ async fn a_directory_loads_each_plugin_with_its_manifest_and_reloads() {
 
     // Change a manifest and remove a plugin, then load the directory again.
     write("alpha.toml", b"version = \"2.0\"\n[config]\nk = \"w\"");
-    std::fs::remove_file(dir.0.join("beta.wasm")).unwrap();
-    let report = set.load_dir(&dir.0).unwrap();
+    std::fs::remove_file(dir.path().join("beta.wasm")).unwrap();
+    let report = set.load_dir(dir.path()).unwrap();
     assert_eq!(report.loaded, ["alpha"]);
     assert_eq!(report.removed, ["beta"]);
     assert_eq!(

@@ -4,13 +4,27 @@ use std::{
     time::Duration,
 };
 
-use wasmi_hdk::{Error, HostRouter, LogLevel, Plugin, PluginBuilder, ProtocolViolation, RpcError};
+use wasmi_hdk::{
+    Error, HostRouter, Limits, LogLevel, Plugin, PluginBuilder, ProtocolViolation, RpcError,
+};
+
+use crate::watchdog::Watch;
 
 /// How long any one test may wait before it counts as hung.
-const HANG: Duration = Duration::from_secs(30);
+///
+/// This is the only wall-clock bound of the suite, and it only catches
+/// hangs: tests assert outcomes, and a broken bound makes the misbehaviour
+/// it guards run forever (an endless loop or sleep), so it ends here. It is
+/// far above what any test needs: the heaviest take about 4 s of CPU, and
+/// up to 20 s on a 2-core machine shared with builds.
+const HANG: Duration = Duration::from_secs(120);
 
 /// Awaits `fut`, failing the test if it takes longer than [`HANG`].
+///
+/// A `fut` stuck inside one poll cannot be timed out from its own task: the
+/// [`Watch`] aborts the test binary then, a little later, instead.
 pub(crate) async fn within<F: Future>(fut: F) -> F::Output {
+    let _watch = Watch::start(HANG + Duration::from_secs(30));
     tokio::time::timeout(HANG, fut)
         .await
         .expect("timed out: the call hung")
@@ -23,6 +37,13 @@ pub(crate) fn on_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'stati
         let _ = tx.send(f());
     });
     rx.recv_timeout(HANG).expect("timed out: the call hung")
+}
+
+/// Default limits without the call timeout (30 s by default), for calls
+/// that move many megabytes: on a busy machine they may take longer than
+/// that, and the timeout is not what they test. [`within`] still bounds them.
+pub(crate) fn untimed() -> Limits {
+    Limits::default().with_timeout(None)
 }
 
 /// `host.echo` answers its params; what most plugin methods call.

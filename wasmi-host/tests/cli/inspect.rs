@@ -117,6 +117,7 @@ fn lists_the_methods_rpc_discover_describes_with_their_schemas() {
         "{run:#?}"
     );
     let methods = method_lines(&run.stdout);
+    assert_eq!(methods.len(), 5, "{run:#?}");
     assert_eq!(
         methods[0], "  add       params: {a: integer, b: integer}  result: integer",
         "{run:#?}"

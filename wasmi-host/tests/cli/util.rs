@@ -1,16 +1,23 @@
 //! Running the binary with a deadline, and scratch files outside the tree.
 
 use std::{
-    io::Write,
-    path::PathBuf,
-    process::{Command, Stdio},
-    sync::atomic::{AtomicU32, Ordering},
+    io::{BufRead, BufReader, Write},
+    path::Path,
+    process::{Child, ChildStdin, Command, ExitStatus, Stdio},
     sync::mpsc,
     time::Duration,
 };
 
+use wait_timeout::ChildExt;
+
 /// How long one run of the binary may take before the test fails as hung.
-const HANG: Duration = Duration::from_secs(60);
+/// Only hangs: no test needs more than a few seconds, even on a busy machine.
+pub(crate) const HANG: Duration = Duration::from_secs(120);
+
+/// The binary under test.
+pub(crate) fn binary() -> &'static Path {
+    assert_cmd::cargo::cargo_bin!("wasmi-host")
+}
 
 /// What one run of the binary did.
 #[derive(Debug)]
@@ -63,44 +70,105 @@ pub(crate) fn wasmi_host(args: &[&str]) -> Run {
     wasmi_host_with_stdin(args, "")
 }
 
-/// Runs `wasmi-host ARGS`, writes `stdin` to it and closes it.
+/// Runs `wasmi-host ARGS`, writes `stdin` to it and closes it; a run that
+/// takes longer than [`HANG`] is killed and fails the test.
 pub(crate) fn wasmi_host_with_stdin(args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wasmi-host"))
+    let output = assert_cmd::Command::new(binary())
         .args(args)
         .env_remove("RUST_LOG")
         .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+        .write_stdin(stdin)
+        .timeout(HANG)
+        .output()
         .expect("the binary starts");
-    let pid = child.id();
-    let mut input = child.stdin.take().expect("piped stdin");
-    let stdin = stdin.to_owned();
-    std::thread::spawn(move || {
-        // The binary may exit without reading everything.
-        let _ = input.write_all(stdin.as_bytes());
-    });
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    let output = match rx.recv_timeout(HANG) {
-        Ok(output) => output.expect("waiting for the binary"),
-        Err(_) => {
-            // Stop the hung child we started, by its id.
-            // Safety: `kill` takes any pid and signal; it touches no memory.
-            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
-            panic!("wasmi-host {args:?} hung for {HANG:?}");
-        }
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    // Killed at the timeout, or by another signal.
+    let Some(code) = output.status.code() else {
+        panic!(
+            "wasmi-host {args:?} hung for {HANG:?} or died of a signal ({}):\n\
+             stdout: {stdout}\nstderr: {stderr}",
+            output.status
+        );
     };
     Run {
-        code: output
-            .status
-            .code()
-            .expect("exited, not killed by a signal"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code,
+        stdout,
+        stderr,
+    }
+}
+
+/// Waits for `child` to exit; past [`HANG`], kills it and fails the test.
+pub(crate) fn wait_or_kill(child: &mut Child, what: &str) -> ExitStatus {
+    match child.wait_timeout(HANG).expect("waiting for the binary") {
+        Some(status) => status,
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {HANG:?}");
+        }
+    }
+}
+
+/// `wasmi-host serve ARGS` talked to line by line: requests written one at
+/// a time, answers read as they come. Killed when dropped.
+#[derive(Debug)]
+pub(crate) struct Server {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts `wasmi-host -q serve ARGS`.
+    pub(crate) fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(binary())
+            .args(["-q", "serve"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        Self {
+            child,
+            stdin,
+            lines,
+        }
+    }
+
+    /// Writes `line` and a newline to the server's stdin.
+    pub(crate) fn send(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        writeln!(stdin, "{line}").expect("the server reads its stdin");
+        stdin.flush().expect("the server reads its stdin");
+    }
+
+    /// The next line the server writes; fails the test after [`HANG`]
+    /// without one, or if the server closed its stdout.
+    pub(crate) fn next_line(&self) -> String {
+        self.lines
+            .recv_timeout(HANG)
+            .unwrap_or_else(|e| panic!("no answer from the server: {e}"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Stop the child we started; it may have exited already.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -118,28 +186,22 @@ pub(crate) fn test_plugin() -> &'static str {
         .expect("a UTF-8 path")
 }
 
-/// A fresh path in the system's temp dir (never the source tree) whose
-/// name ends with `suffix`.
-fn temp_path(suffix: &str) -> PathBuf {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    std::env::temp_dir().join(format!(
-        "wasmi-host-test-{}-{n}-{suffix}",
-        std::process::id()
-    ))
-}
-
 /// A scratch file in the system's temp dir (never the source tree),
 /// removed when dropped.
 #[derive(Debug)]
-pub(crate) struct TempFile(PathBuf);
+pub(crate) struct TempFile(tempfile::NamedTempFile);
 
 impl TempFile {
     /// Writes `contents` to a fresh file whose name ends with `suffix`.
     pub(crate) fn new(suffix: &str, contents: &[u8]) -> Self {
-        let path = temp_path(suffix);
-        std::fs::write(&path, contents).expect("write a temp file");
-        Self(path)
+        let mut file = tempfile::Builder::new()
+            .prefix("wasmi-host-test-")
+            .suffix(&format!("-{suffix}"))
+            .tempfile()
+            .expect("create a temp file");
+        file.write_all(contents).expect("write a temp file");
+        file.flush().expect("write a temp file");
+        Self(file)
     }
 
     /// A module written from WAT.
@@ -149,44 +211,35 @@ impl TempFile {
 
     /// The path as a `&str`.
     pub(crate) fn path(&self) -> &str {
-        self.0.to_str().expect("a UTF-8 temp path")
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+        self.0.path().to_str().expect("a UTF-8 temp path")
     }
 }
 
 /// A scratch directory in the system's temp dir (never the source tree),
 /// removed with its files when dropped: a `--plugins DIR`.
 #[derive(Debug)]
-pub(crate) struct TempDir(PathBuf);
+pub(crate) struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     /// Creates a fresh, empty directory whose name ends with `suffix`.
     pub(crate) fn new(suffix: &str) -> Self {
-        let path = temp_path(suffix);
-        std::fs::create_dir_all(&path).expect("create a temp dir");
-        Self(path)
+        let dir = tempfile::Builder::new()
+            .prefix("wasmi-host-test-")
+            .suffix(&format!("-{suffix}"))
+            .tempdir()
+            .expect("create a temp dir");
+        Self(dir)
     }
 
     /// Writes file `name` in the directory.
     pub(crate) fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> &Self {
-        std::fs::write(self.0.join(name), contents).expect("write a file in the temp dir");
+        std::fs::write(self.0.path().join(name), contents).expect("write a file in the temp dir");
         self
     }
 
     /// The path as a `&str`.
     pub(crate) fn path(&self) -> &str {
-        self.0.to_str().expect("a UTF-8 temp path")
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path().to_str().expect("a UTF-8 temp path")
     }
 }
 
