@@ -8,7 +8,10 @@ use futures::{
     channel::mpsc::{UnboundedReceiver, unbounded},
 };
 use serde_json::Value;
-use wasmi_hdk::{Error, HostRouter, Limits, Plugin, RpcError, ValType, WASI_FUNCTIONS};
+use wasmi_hdk::{
+    Error, HostRouter, Limits, Plugin, RpcError,
+    wasi::{ValueType, WASI_FUNCTIONS},
+};
 
 use crate::util::{builder, echo_host, wat, within};
 
@@ -38,7 +41,7 @@ fn wasi_imports() -> String {
         .join("\n  ")
 }
 
-fn wat_types(types: &[ValType]) -> String {
+fn wat_types(types: &[ValueType]) -> String {
     types
         .iter()
         .map(|t| format!("{t:?}").to_lowercase())
@@ -113,7 +116,7 @@ pub(crate) fn hostile(body: &str, extra: &str) -> Vec<u8> {
 /// once the receiver has a message, with no guess at how long that takes.
 pub(crate) fn running() -> (HostRouter, UnboundedReceiver<()>) {
     let (tx, rx) = unbounded();
-    let host = echo_host().method("test.running", move |_c, (): ()| {
+    let host = echo_host().with_method("test.running", move |_c, (): ()| {
         // Sent when the host starts the method, before any await.
         let _ = tx.unbounded_send(());
         async { Ok::<_, RpcError>(()) }
@@ -136,7 +139,7 @@ pub(crate) fn load(wasm: &[u8], limits: Limits) -> Plugin {
 
 /// The plugin still answers its next call.
 pub(crate) async fn still_ok(plugin: &Plugin) {
-    let answer = within(plugin.call("ok", Value::Null)).await;
+    let answer = within(plugin.call_raw("ok", Value::Null)).await;
     assert_eq!(
         answer.unwrap(),
         "ok",
@@ -147,7 +150,7 @@ pub(crate) async fn still_ok(plugin: &Plugin) {
 /// Calls the misbehaviour (method `bad`), expects an error, then checks the
 /// plugin still serves.
 pub(crate) async fn bad_call(plugin: &Plugin) -> Error {
-    let error = within(plugin.call("bad", Value::Null))
+    let error = within(plugin.call_raw("bad", Value::Null))
         .await
         .expect_err("the misbehaving call must fail");
     still_ok(plugin).await;

@@ -10,11 +10,12 @@ use serde_json::{Value, json};
 use tokio::sync::Notify;
 use wasmi_hdk::{CallOptions, Error, HostRouter, Plugin, RpcError};
 
+use crate::util::Outcomes;
 use crate::util::{builder, echo_host, test_plugin, within};
 
 /// Asks the test plugin to call `method` with `params` and returns what the host answered.
 async fn via_plugin(plugin: &Plugin, method: &str, params: Value) -> Result<Value, Error> {
-    within(plugin.call("call_host", json!({"method": method, "params": params}))).await
+    within(plugin.call_raw("call_host", json!({"method": method, "params": params}))).await
 }
 
 fn rpc_code(result: Result<Value, Error>) -> (i32, String) {
@@ -27,7 +28,9 @@ fn rpc_code(result: Result<Value, Error>) -> (i32, String) {
 #[tokio::test]
 async fn many_host_round_trips_in_one_call() {
     let plugin = test_plugin();
-    let outcome = within(plugin.call_with("many_echo", json!(1000), CallOptions::new())).await;
+    let outcome = within(plugin.call_with::<Value>("many_echo", json!(1000), CallOptions::new()))
+        .await
+        .outcome();
     assert_eq!(outcome.result.unwrap(), 1000);
     assert_eq!(outcome.report.host_calls, 1000);
 }
@@ -40,13 +43,13 @@ async fn unknown_host_method_answers_32601_naming_it() {
     assert!(message.contains("host.nope"), "{message}");
     // Without any host methods configured, the same.
     let bare = Plugin::new(test_plugin_artifacts::TEST_PLUGIN).unwrap();
-    let (code, _) = rpc_code(within(bare.call("many_echo", json!(1))).await);
+    let (code, _) = rpc_code(within(bare.call_raw("many_echo", json!(1))).await);
     assert_eq!(code, -32601);
 }
 
 #[tokio::test]
 async fn bad_host_params_answer_32602() {
-    let host = echo_host().method("host.add", |_c, (a, b): (i64, i64)| async move {
+    let host = echo_host().with_method("host.add", |_c, (a, b): (i64, i64)| async move {
         Ok::<_, RpcError>(a + b)
     });
     let plugin = builder()
@@ -65,7 +68,7 @@ async fn bad_host_params_answer_32602() {
 
 #[tokio::test]
 async fn host_errors_pass_through_unchanged() {
-    let host = HostRouter::new().method("host.deny", |_c, (): ()| async move {
+    let host = HostRouter::new().with_method("host.deny", |_c, (): ()| async move {
         Err::<(), _>(RpcError::new(-32050, "denied").with_data(json!("because")))
     });
     let plugin = builder()
@@ -83,7 +86,7 @@ async fn host_errors_pass_through_unchanged() {
 
 #[tokio::test]
 async fn a_panicking_host_method_answers_32603_and_the_host_survives() {
-    let host = echo_host().method("host.panic", |_c, (): ()| async move {
+    let host = echo_host().with_method("host.panic", |_c, (): ()| async move {
         if true {
             panic!("host bug");
         }
@@ -96,7 +99,12 @@ async fn a_panicking_host_method_answers_32603_and_the_host_survives() {
     let (code, message) = rpc_code(via_plugin(&plugin, "host.panic", Value::Null).await);
     assert_eq!(code, -32603);
     assert!(message.contains("host.panic"), "{message}");
-    assert_eq!(within(plugin.call("many_echo", json!(3))).await.unwrap(), 3);
+    assert_eq!(
+        within(plugin.call_raw("many_echo", json!(3)))
+            .await
+            .unwrap(),
+        3
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,7 +114,7 @@ async fn concurrent_host_calls_are_in_flight_together() {
     const N: usize = 8;
     let running = Arc::new(AtomicUsize::new(0));
     let all_in = Arc::new(Notify::new());
-    let host = HostRouter::new().method("host.echo", move |_c, params: Value| {
+    let host = HostRouter::new().with_method("host.echo", move |_c, params: Value| {
         let (running, all_in) = (running.clone(), all_in.clone());
         async move {
             if running.fetch_add(1, Ordering::SeqCst) + 1 == N {
@@ -124,7 +132,9 @@ async fn concurrent_host_calls_are_in_flight_together() {
         .with_host(host)
         .build(test_plugin_artifacts::TEST_PLUGIN)
         .unwrap();
-    let result = within(plugin.call("concurrent", json!(N))).await.unwrap();
+    let result = within(plugin.call_raw("concurrent", json!(N)))
+        .await
+        .unwrap();
     let expected: Vec<Value> = (0..N).map(|i| json!([i])).collect();
     assert_eq!(result, json!(expected));
 }
@@ -133,7 +143,7 @@ async fn concurrent_host_calls_are_in_flight_together() {
 async fn notifications_reach_the_host_before_the_call_returns() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
-    let host = HostRouter::new().method("host.notified", move |caller, params: Value| {
+    let host = HostRouter::new().with_method("host.notified", move |caller, params: Value| {
         let sink = sink.clone();
         async move {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -147,7 +157,9 @@ async fn notifications_reach_the_host_before_the_call_returns() {
         .with_host(host)
         .build(test_plugin_artifacts::TEST_PLUGIN)
         .unwrap();
-    let outcome = within(plugin.call_with("notify", json!({"n": 1}), CallOptions::new())).await;
+    let outcome = within(plugin.call_with::<Value>("notify", json!({"n": 1}), CallOptions::new()))
+        .await
+        .outcome();
     assert_eq!(outcome.result.unwrap(), Value::Null);
     assert_eq!(outcome.report.notifications, 1);
     assert_eq!(
@@ -158,7 +170,7 @@ async fn notifications_reach_the_host_before_the_call_returns() {
 
 #[tokio::test]
 async fn host_methods_know_which_plugin_calls() {
-    let host = HostRouter::new().method("host.whoami", |caller, (): ()| async move {
+    let host = HostRouter::new().with_method("host.whoami", |caller, (): ()| async move {
         Ok::<_, RpcError>(caller.plugin().to_owned())
     });
     let plugin = Plugin::builder()

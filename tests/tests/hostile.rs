@@ -12,9 +12,11 @@ use std::{collections::BTreeMap, time::Duration};
 use serde_json::{Value, json};
 use wasmi_hdk::{
     BoxFuture, CallOptions, CallerInfo, Error, HostHandler, HostRouter, Limits, Plugin,
-    ProtocolViolation, RpcError, TrapCode, ValType, WASI_FUNCTIONS,
+    ProtocolViolation, RpcError, TrapCode,
+    wasi::{ValueType, WASI_FUNCTIONS},
 };
 
+use crate::util::Outcomes;
 use crate::{
     harness::{bad_call, hostile, hostile_with_memory, load, still_ok},
     util::{builder, echo_host, misbehaving, test_plugin, untimed, violation, wat, within},
@@ -25,7 +27,10 @@ async fn the_harness_answers_and_runs_its_body() {
     let plugin = load(&hostile("", ""), Limits::default());
     still_ok(&plugin).await;
     // An empty misbehaviour is no misbehaviour: `bad` answers too.
-    assert_eq!(within(plugin.call("bad", Value::Null)).await.unwrap(), "ok");
+    assert_eq!(
+        within(plugin.call_raw("bad", Value::Null)).await.unwrap(),
+        "ok"
+    );
 }
 
 // ---------------------------------------------------------------- compute
@@ -47,13 +52,13 @@ async fn deep_recursion_is_a_stack_overflow_trap() {
 #[tokio::test]
 async fn an_infinite_wat_loop_is_stopped_by_fuel_and_by_time() {
     let wasm = hostile("(loop $l (br $l))", "");
-    let plugin = load(&wasm, Limits::default().with_fuel(Some(10_000_000)));
+    let plugin = load(&wasm, Limits::default().with_fuel(10_000_000));
     assert!(matches!(
         bad_call(&plugin).await,
         Error::OutOfFuel { budget: 10_000_000 }
     ));
     let limit = Duration::from_millis(100);
-    let plugin = load(&wasm, Limits::default().with_timeout(Some(limit)));
+    let plugin = load(&wasm, Limits::default().with_timeout(limit));
     let error = bad_call(&plugin).await;
     assert!(
         matches!(error, Error::Timeout { limit: l } if l == limit),
@@ -102,7 +107,7 @@ async fn a_loop_of_expensive_wasi_calls_meets_the_timeout_and_the_fuel_budget() 
         );
         let wasm = hostile_with_memory(pages, &body, "");
         let limit = Duration::from_millis(300);
-        let plugin = load(&wasm, Limits::default().with_timeout(Some(limit)));
+        let plugin = load(&wasm, Limits::default().with_timeout(limit));
         let error = bad_call(&plugin).await;
         assert!(
             matches!(error, Error::Timeout { limit: l } if l == limit),
@@ -111,8 +116,10 @@ async fn a_loop_of_expensive_wasi_calls_meets_the_timeout_and_the_fuel_budget() 
         // Each call is charged at least 16 x 65 536 fuel (1 Mi), so a budget
         // of 5 M covers at most 5 of them; uncharged, ~250 000 would run.
         let budget = 5_000_000;
-        let plugin = load(&wasm, untimed().with_fuel(Some(budget)));
-        let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+        let plugin = load(&wasm, untimed().with_fuel(budget));
+        let outcome = within(plugin.call_with::<Value>("bad", Value::Null, CallOptions::new()))
+            .await
+            .outcome();
         let error = outcome.result.expect_err("the loop must fail");
         assert!(
             matches!(error, Error::OutOfFuel { budget: b } if b == budget),
@@ -164,7 +171,7 @@ async fn a_declared_maximum_is_respected_too() {
       (func (export "_start") (if (i32.ne (memory.grow (i32.const 2)) (i32.const -1)) (then unreachable))))"#);
     // Growing past the module's own maximum answers -1; returning without an answer is the error.
     let plugin = Plugin::new(&wasm).unwrap();
-    let error = within(plugin.call("x", Value::Null)).await.unwrap_err();
+    let error = within(plugin.call_raw("x", Value::Null)).await.unwrap_err();
     assert_eq!(
         violation(error),
         ProtocolViolation::NoResponse { exit_code: None }
@@ -204,11 +211,13 @@ async fn invalid_utf8_on_stdout_is_not_json() {
 #[tokio::test]
 async fn a_response_of_many_megabytes_arrives_whole() {
     let plugin = misbehaving(builder());
-    let outcome = within(plugin.call_with("huge_response", json!(12), CallOptions::new())).await;
+    let outcome = within(plugin.call_with::<Value>("huge_response", json!(12), CallOptions::new()))
+        .await
+        .outcome();
     assert_eq!(outcome.result.unwrap().as_str().unwrap().len(), 12 << 20);
     assert!(outcome.report.bytes_out > 12 << 20);
     assert_eq!(
-        within(plugin.call("read_stdin_forever", Value::Null))
+        within(plugin.call_raw("read_stdin_forever", Value::Null))
             .await
             .unwrap(),
         0
@@ -232,7 +241,7 @@ async fn exiting_in_the_middle_of_a_host_call_is_an_exit() {
             request.replace('"', "\\\"")
         ),
     );
-    let host = echo_host().method("host.slow", |_c, (): ()| async {
+    let host = echo_host().with_method("host.slow", |_c, (): ()| async {
         tokio::time::sleep(Duration::from_millis(100)).await;
         Ok::<_, RpcError>("late")
     });
@@ -273,7 +282,9 @@ fn request_flood(n: u32) -> Vec<u8> {
 async fn host_calls_written_without_waiting_hit_the_backlog_limit() {
     // A few are fine: the host serves them after the plugin answers.
     let plugin = load(&request_flood(8), Limits::default());
-    let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+    let outcome = within(plugin.call_with::<Value>("bad", Value::Null, CallOptions::new()))
+        .await
+        .outcome();
     assert_eq!(outcome.result.unwrap(), "ok");
     assert_eq!(outcome.report.host_calls, 8);
     // Without a bound, each would stay in the host's memory: 1 GiB here.
@@ -285,7 +296,9 @@ async fn host_calls_written_without_waiting_hit_the_backlog_limit() {
         (untimed().with_max_message(2 << 20), 16 << 20),
     ] {
         let plugin = load(&request_flood(1024), limits);
-        let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+        let outcome = within(plugin.call_with::<Value>("bad", Value::Null, CallOptions::new()))
+            .await
+            .outcome();
         let error = outcome.result.expect_err("the flood must fail");
         assert_eq!(
             violation(error),
@@ -300,7 +313,7 @@ async fn host_calls_written_without_waiting_hit_the_backlog_limit() {
     }
     // Many small concurrent calls are far from it.
     let plugin = test_plugin();
-    let answers = within(plugin.call("concurrent", json!(2000)))
+    let answers = within(plugin.call_raw("concurrent", json!(2000)))
         .await
         .unwrap();
     assert_eq!(answers.as_array().unwrap().len(), 2000);
@@ -309,11 +322,13 @@ async fn host_calls_written_without_waiting_hit_the_backlog_limit() {
 #[tokio::test]
 async fn five_thousand_host_calls_in_one_request() {
     let plugin = test_plugin();
-    let outcome = within(plugin.call_with("many_echo", json!(5000), CallOptions::new())).await;
+    let outcome = within(plugin.call_with::<Value>("many_echo", json!(5000), CallOptions::new()))
+        .await
+        .outcome();
     assert_eq!(outcome.result.unwrap(), 5000);
     assert_eq!(outcome.report.host_calls, 5000);
     assert_eq!(
-        within(plugin.call("ping", Value::Null)).await.unwrap(),
+        within(plugin.call_raw("ping", Value::Null)).await.unwrap(),
         "pong"
     );
 }
@@ -336,7 +351,7 @@ impl HostHandler for PanicsAtOnce {
 #[tokio::test]
 async fn a_host_method_that_panics_before_its_future_answers_32603() {
     // A closure that panics when called (not inside its future) ...
-    let host = echo_host().method(
+    let host = echo_host().with_method(
         "host.boom",
         |_c, (): ()| -> std::future::Ready<Result<(), RpcError>> {
             panic!("host bug");
@@ -353,7 +368,7 @@ async fn a_host_method_that_panics_before_its_future_answers_32603() {
             .build(test_plugin_artifacts::TEST_PLUGIN)
             .unwrap(),
     ] {
-        let result = within(plugin.call("call_host", json!({"method": "host.boom"}))).await;
+        let result = within(plugin.call_raw("call_host", json!({"method": "host.boom"}))).await;
         match result {
             Err(Error::Rpc(e)) => {
                 assert_eq!(e.code, -32603);
@@ -362,7 +377,7 @@ async fn a_host_method_that_panics_before_its_future_answers_32603() {
             other => panic!("{other:?}"),
         }
         assert_eq!(
-            within(plugin.call("ping", Value::Null)).await.unwrap(),
+            within(plugin.call_raw("ping", Value::Null)).await.unwrap(),
             "pong"
         );
     }
@@ -370,7 +385,7 @@ async fn a_host_method_that_panics_before_its_future_answers_32603() {
 
 #[tokio::test]
 async fn a_host_answer_past_the_message_limit_becomes_an_error_for_the_plugin() {
-    let host = HostRouter::new().method("host.big", |_c, (): ()| async {
+    let host = HostRouter::new().with_method("host.big", |_c, (): ()| async {
         Ok::<_, RpcError>("b".repeat(2 << 20))
     });
     let plugin = builder()
@@ -378,7 +393,7 @@ async fn a_host_answer_past_the_message_limit_becomes_an_error_for_the_plugin() 
         .with_limits(Limits::default().with_max_message(1 << 20))
         .build(test_plugin_artifacts::TEST_PLUGIN)
         .unwrap();
-    match within(plugin.call("call_host", json!({"method": "host.big"}))).await {
+    match within(plugin.call_raw("call_host", json!({"method": "host.big"}))).await {
         Err(Error::Rpc(e)) => {
             assert_eq!(e.code, -32603);
             assert!(
@@ -390,7 +405,7 @@ async fn a_host_answer_past_the_message_limit_becomes_an_error_for_the_plugin() 
         other => panic!("{other:?}"),
     }
     assert_eq!(
-        within(plugin.call("ping", Value::Null)).await.unwrap(),
+        within(plugin.call_raw("ping", Value::Null)).await.unwrap(),
         "pong"
     );
 }
@@ -482,8 +497,8 @@ fn every_wasi_call_with_hostile_pointers() -> (Vec<u8>, Vec<(&'static str, i32, 
                     .iter()
                     .enumerate()
                     .map(|(i, t)| match (i, t, first) {
-                        (0, ValType::I32, Some(first)) => format!("(i32.const {first}) "),
-                        (_, ValType::I32, _) => format!("(i32.const {}) ", pointer as i32),
+                        (0, ValueType::I32, Some(first)) => format!("(i32.const {first}) "),
+                        (_, ValueType::I32, _) => format!("(i32.const {}) ", pointer as i32),
                         _ => "(i64.const -1) ".to_owned(),
                     })
                     .collect();
@@ -531,7 +546,7 @@ fn every_wasi_call_with_hostile_pointers() -> (Vec<u8>, Vec<(&'static str, i32, 
 async fn every_wasi_function_answers_hostile_pointers_with_an_errno() {
     let (wasm, calls) = every_wasi_call_with_hostile_pointers();
     let plugin = load(&wasm, Limits::default());
-    let answer = within(plugin.call("bad", Value::Null)).await.unwrap();
+    let answer = within(plugin.call_raw("bad", Value::Null)).await.unwrap();
     let hex = answer.as_str().unwrap();
     assert_eq!(hex.len(), calls.len() * 2);
     let mut wrong = Vec::new();
@@ -588,9 +603,11 @@ async fn a_start_section_that_waits_for_the_host_fails_cleanly() {
     let sleep = with_start("(call $sleep_forever)", "");
     for (what, wasm) in [("fd_read", read), ("poll_oneoff", sleep)] {
         let plugin = load(&wasm, Limits::default());
-        let error = within(plugin.call("ok", Value::Null)).await.unwrap_err();
+        let error = within(plugin.call_raw("ok", Value::Null))
+            .await
+            .unwrap_err();
         assert!(
-            matches!(&error, Error::Instantiation { reason } if reason.contains("suspend")),
+            matches!(&error, Error::Instantiation { source } if source.to_string().contains("suspend")),
             "{what}: {error:?}"
         );
     }
@@ -602,14 +619,18 @@ async fn a_start_section_that_exits_is_an_exit() {
         &with_start("(call $proc_exit (i32.const 4))", ""),
         Limits::default(),
     );
-    let error = within(plugin.call("ok", Value::Null)).await.unwrap_err();
+    let error = within(plugin.call_raw("ok", Value::Null))
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::Exit { code: 4, .. }), "{error:?}");
 }
 
 #[tokio::test]
 async fn a_start_section_that_recurses_forever_is_a_trap() {
     let plugin = load(&with_start("(call $init)", ""), Limits::default());
-    let error = within(plugin.call("ok", Value::Null)).await.unwrap_err();
+    let error = within(plugin.call_raw("ok", Value::Null))
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             error,
@@ -628,12 +649,12 @@ async fn a_start_section_that_recurses_forever_is_a_trap() {
 async fn params_that_are_not_json_are_refused_before_running() {
     let plugin = test_plugin();
     let params: BTreeMap<Vec<u8>, u8> = BTreeMap::from([(vec![1, 2], 3)]);
-    let error = within(plugin.call_typed::<_, Value>("echo", params))
+    let error = within(plugin.call::<Value>("echo", params))
         .await
         .unwrap_err();
     assert!(matches!(error, Error::InvalidParams(_)), "{error:?}");
     assert_eq!(
-        within(plugin.call("ping", Value::Null)).await.unwrap(),
+        within(plugin.call_raw("ping", Value::Null)).await.unwrap(),
         "pong"
     );
 }
@@ -649,7 +670,7 @@ async fn a_method_name_with_newlines_is_escaped_and_simply_unknown() {
         "\u{0}",
         "",
     ] {
-        match within(plugin.call(method, Value::Null)).await {
+        match within(plugin.call_raw(method, Value::Null)).await {
             Err(Error::Rpc(e)) => {
                 assert_eq!(e.code, -32601, "{method:?}");
                 assert!(e.message.contains(method), "{method:?}: {}", e.message);
@@ -658,7 +679,7 @@ async fn a_method_name_with_newlines_is_escaped_and_simply_unknown() {
         }
     }
     assert_eq!(
-        within(plugin.call("ping", Value::Null)).await.unwrap(),
+        within(plugin.call_raw("ping", Value::Null)).await.unwrap(),
         "pong"
     );
 }
@@ -667,14 +688,14 @@ async fn a_method_name_with_newlines_is_escaped_and_simply_unknown() {
 async fn huge_params_are_refused_at_the_default_limit() {
     let plugin = test_plugin();
     let huge = json!(["x".repeat(17 << 20)]);
-    let error = within(plugin.call("echo", huge)).await.unwrap_err();
+    let error = within(plugin.call_raw("echo", huge)).await.unwrap_err();
     assert!(
         matches!(error, Error::RequestTooLarge { limit, size } if limit == 16 << 20 && size > 17 << 20),
         "{error:?}"
     );
     // Well under it is fine.
     let big = json!(["y".repeat(4 << 20)]);
-    let echoed = within(plugin.call("echo", big.clone())).await.unwrap();
+    let echoed = within(plugin.call_raw("echo", big.clone())).await.unwrap();
     assert_eq!(echoed, big);
 }
 

@@ -16,9 +16,11 @@ use std::{
 use futures::StreamExt;
 use serde_json::{Value, json};
 use wasmi_hdk::{
-    CallOptions, Error, HostRouter, Limits, Manifest, PluginSet, ProtocolViolation, RpcError,
+    CallOptions, Error, HostRouter, Limits, ProtocolViolation, RpcError,
+    set::{Manifest, PluginSet},
 };
 
+use crate::util::Outcomes;
 use crate::{
     harness::{data, hostile, hostile_with_memory, load, still_ok},
     util::{builder, capturing, echo_host, test_plugin, untimed, violation, within},
@@ -70,19 +72,26 @@ async fn one_write_takes_at_most_its_memory_and_4096_lines() {
     // 1024 iovecs over the same 1 MiB: a write takes at most as many bytes
     // as the 2 MiB memory holds, not a GiB.
     let plugin = load(&same_buffer_writes(2, b'x', false), Limits::default());
-    let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+    let outcome = within(plugin.call_with::<Value>("bad", Value::Null, CallOptions::new()))
+        .await
+        .outcome();
     assert_eq!(outcome.result.unwrap(), "ok");
     assert_eq!(outcome.report.stderr_bytes, 2 << 20);
     // A buffer of newlines: 4096 lines (blank ones, on stdout) per write.
     let plugin = load(&same_buffer_writes(1, b'\n', false), Limits::default());
-    let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+    let outcome = within(plugin.call_with::<Value>("bad", Value::Null, CallOptions::new()))
+        .await
+        .outcome();
     assert_eq!(outcome.result.unwrap(), "ok");
     let answer_line = r#"{"jsonrpc":"2.0","id":1,"result":"ok"}"#.len() as u64 + 1;
     assert_eq!(outcome.report.bytes_out, 4096 + answer_line);
     // On stderr, 4096 log records per write.
     let (b, lines) = capturing(builder());
     let plugin = b.build(&same_buffer_writes(2, b'\n', false)).unwrap();
-    assert_eq!(within(plugin.call("bad", Value::Null)).await.unwrap(), "ok");
+    assert_eq!(
+        within(plugin.call_raw("bad", Value::Null)).await.unwrap(),
+        "ok"
+    );
     assert_eq!(lines.lock().unwrap().len(), 4096);
 }
 
@@ -91,15 +100,19 @@ async fn a_loop_of_same_buffer_writes_meets_the_timeout_and_the_budget() {
     for (fd, byte) in [(1, b'\n'), (2, b'x'), (2, b'\n')] {
         let wasm = same_buffer_writes(fd, byte, true);
         let limit = Duration::from_millis(200);
-        let plugin = load(&wasm, Limits::default().with_timeout(Some(limit)));
-        let error = within(plugin.call("bad", Value::Null)).await.unwrap_err();
+        let plugin = load(&wasm, Limits::default().with_timeout(limit));
+        let error = within(plugin.call_raw("bad", Value::Null))
+            .await
+            .unwrap_err();
         assert!(
             matches!(error, Error::Timeout { limit: l } if l == limit),
             "fd {fd}: {error:?}"
         );
         still_ok(&plugin).await;
-        let plugin = load(&wasm, untimed().with_fuel(Some(2_000_000)));
-        let error = within(plugin.call("bad", Value::Null)).await.unwrap_err();
+        let plugin = load(&wasm, untimed().with_fuel(2_000_000));
+        let error = within(plugin.call_raw("bad", Value::Null))
+            .await
+            .unwrap_err();
         assert!(
             matches!(error, Error::OutOfFuel { budget: 2_000_000 }),
             "fd {fd}: {error:?}"
@@ -137,7 +150,7 @@ fn repeated_line(line: &str, rounds: u32) -> Vec<u8> {
 async fn answers_the_plugin_does_not_read_count_in_the_backlog() {
     // 102 400 tiny requests for a 4 KiB answer each: 400 MB of answers
     // unless the backlog (64 MiB by default) stops them.
-    let host = echo_host().method("host.blob", |_c, (): ()| async {
+    let host = echo_host().with_method("host.blob", |_c, (): ()| async {
         Ok::<_, RpcError>("x".repeat(4096))
     });
     let wasm = repeated_line(r#"{"jsonrpc":"2.0","id":5,"method":"host.blob"}"#, 25);
@@ -146,7 +159,9 @@ async fn answers_the_plugin_does_not_read_count_in_the_backlog() {
         .with_limits(untimed())
         .build(&wasm)
         .unwrap();
-    let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+    let outcome = within(plugin.call_with::<Value>("bad", Value::Null, CallOptions::new()))
+        .await
+        .outcome();
     assert_eq!(
         violation(outcome.result.unwrap_err()),
         ProtocolViolation::HostCallBacklog { limit: 64 << 20 }
@@ -173,7 +188,9 @@ async fn notifications_are_served_while_the_plugin_runs() {
     let extra = repeat(100_000, &write, &data(0x5000, &format!("{notify}\n")));
     let wasm = hostile("(call $repeat)", &extra);
     let plugin = load(&wasm, untimed().with_max_message(1 << 20));
-    let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+    let outcome = within(plugin.call_with::<Value>("bad", Value::Null, CallOptions::new()))
+        .await
+        .outcome();
     assert_eq!(outcome.result.unwrap(), "ok");
     assert_eq!(outcome.report.notifications, 100_000);
 }
@@ -202,7 +219,7 @@ async fn nested_plugin_calls_run_a_bounded_number_at_a_time() {
         full: tokio::sync::watch::Sender::new(false),
     });
     let counted = gauge.clone();
-    let baseline = HostRouter::new().method("gauge.enter", move |_c, (): ()| {
+    let baseline = HostRouter::new().with_method("gauge.enter", move |_c, (): ()| {
         let gauge = counted.clone();
         async move {
             let now = gauge.now.fetch_add(1, Ordering::SeqCst) + 1;
@@ -221,7 +238,8 @@ async fn nested_plugin_calls_run_a_bounded_number_at_a_time() {
     let set = PluginSet::builder()
         .with_baseline(baseline)
         .with_max_nested_calls(FULL)
-        .build();
+        .build()
+        .unwrap();
     let child = Manifest::from_toml("name = \"child\"", "child.toml").unwrap();
     set.load(child, test_plugin_artifacts::TEST_PLUGIN).unwrap();
     let request = json!({
@@ -241,7 +259,7 @@ async fn nested_plugin_calls_run_a_bounded_number_at_a_time() {
     .unwrap();
     set.load(parent, &hostile("(call $repeat)", &extra))
         .unwrap();
-    let answer = within(set.call("parent", "bad", Value::Null)).await;
+    let answer = within(set.call_raw("parent", "bad", Value::Null)).await;
     assert_eq!(answer.unwrap(), "ok");
     assert_eq!(
         gauge.calls.load(Ordering::SeqCst),
@@ -259,12 +277,15 @@ async fn after_its_answer_a_plugin_is_not_waited_for_or_served() {
     let sleep = "(call $answer)
         (call $sleep_forever)";
     let plugin = load(&hostile(sleep, ""), untimed());
-    assert_eq!(within(plugin.call("bad", Value::Null)).await.unwrap(), "ok");
+    assert_eq!(
+        within(plugin.call_raw("bad", Value::Null)).await.unwrap(),
+        "ok"
+    );
 
     // Answers, then asks the host for something: not served.
     let served = Arc::new(AtomicBool::new(false));
     let flag = served.clone();
-    let host = echo_host().method("host.side_effect", move |_c, (): ()| {
+    let host = echo_host().with_method("host.side_effect", move |_c, (): ()| {
         flag.store(true, Ordering::SeqCst);
         async { Ok::<_, RpcError>(()) }
     });
@@ -275,7 +296,10 @@ async fn after_its_answer_a_plugin_is_not_waited_for_or_served() {
     );
     let wasm = hostile(&late, &data(0x5000, &format!("{request}\n")));
     let plugin = builder().with_host(host).build(&wasm).unwrap();
-    assert_eq!(within(plugin.call("bad", Value::Null)).await.unwrap(), "ok");
+    assert_eq!(
+        within(plugin.call_raw("bad", Value::Null)).await.unwrap(),
+        "ok"
+    );
     assert!(
         !served.load(Ordering::SeqCst),
         "a request after the answer ran"
@@ -286,7 +310,7 @@ async fn after_its_answer_a_plugin_is_not_waited_for_or_served() {
 async fn an_answer_outlives_a_host_method_that_never_ends() {
     // A notification whose host method never ends, then the answer: at the
     // timeout the host method is dropped and the answer stands.
-    let host = echo_host().method("host.hang", |_c, (): ()| async {
+    let host = echo_host().with_method("host.hang", |_c, (): ()| async {
         futures::future::pending::<()>().await;
         Ok::<_, RpcError>(())
     });
@@ -299,11 +323,14 @@ async fn an_answer_outlives_a_host_method_that_never_ends() {
     let limit = Duration::from_secs(1);
     let plugin = builder()
         .with_host(host)
-        .with_limits(Limits::default().with_timeout(Some(limit)))
+        .with_limits(Limits::default().with_timeout(limit))
         .build(&hostile(&body, &data(0x5000, &format!("{notify}\n"))))
         .unwrap();
     let started = Instant::now();
-    assert_eq!(within(plugin.call("bad", Value::Null)).await.unwrap(), "ok");
+    assert_eq!(
+        within(plugin.call_raw("bad", Value::Null)).await.unwrap(),
+        "ok"
+    );
     assert!(started.elapsed() >= limit);
 }
 
@@ -320,7 +347,7 @@ async fn a_start_section_that_answers_is_answered() {
             &format!("(func $init (call $answer) {then}) (start $init)"),
         );
         let plugin = load(&wasm, Limits::default());
-        let answer = within(plugin.call("bad", Value::Null)).await;
+        let answer = within(plugin.call_raw("bad", Value::Null)).await;
         assert_eq!(answer.unwrap(), "ok", "{then}");
     }
 }
@@ -340,7 +367,9 @@ async fn json_that_is_not_a_message_is_an_invalid_message() {
             &hostile(&body, &data(0x5000, &format!("{line}\n"))),
             Limits::default(),
         );
-        let error = within(plugin.call("bad", Value::Null)).await.unwrap_err();
+        let error = within(plugin.call_raw("bad", Value::Null))
+            .await
+            .unwrap_err();
         let violation = violation(error);
         assert!(
             matches!(violation, ProtocolViolation::InvalidMessage { .. }),
@@ -353,20 +382,25 @@ async fn json_that_is_not_a_message_is_an_invalid_message() {
 async fn limits_at_their_extremes_neither_panic_nor_disable_the_timeout() {
     let plugin = test_plugin();
     // A timeout too far away to represent is no timeout.
-    let forever = Limits::default().with_timeout(Some(Duration::MAX));
-    let outcome =
-        within(plugin.call_with("ping", Value::Null, CallOptions::new().with_limits(forever)))
-            .await;
-    assert_eq!(outcome.result.unwrap(), "pong");
+    let forever = Limits::default().with_timeout(Duration::MAX);
+    let outcome = within(plugin.call_with::<Value>(
+        "ping",
+        Value::Null,
+        CallOptions::new().with_limits(forever),
+    ))
+    .await;
+    assert_eq!(outcome.unwrap().value, "pong");
     // A huge fuel slice is capped, so the timeout still acts (uncapped,
     // the loop would run for hours between two checks).
     let limit = Duration::from_millis(200);
     let limits = Limits::default()
         .with_fuel_slice(u64::MAX)
-        .with_timeout(Some(limit));
+        .with_timeout(limit);
     assert_eq!(limits.fuel_slice(), Limits::MAX_FUEL_SLICE);
     let plugin = load(&hostile("(loop $l (br $l))", ""), limits);
-    let error = within(plugin.call("bad", Value::Null)).await.unwrap_err();
+    let error = within(plugin.call_raw("bad", Value::Null))
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, Error::Timeout { limit: l } if l == limit),
         "{error:?}"
@@ -377,7 +411,7 @@ async fn limits_at_their_extremes_neither_panic_nor_disable_the_timeout() {
         .build(test_plugin_artifacts::TEST_PLUGIN)
         .unwrap();
     assert_eq!(
-        within(plugin.call("log", Value::Null)).await.unwrap(),
+        within(plugin.call_raw("log", Value::Null)).await.unwrap(),
         Value::Null
     );
 }
@@ -389,11 +423,11 @@ async fn a_panicking_log_handler_does_not_take_the_host_down() {
         .build(test_plugin_artifacts::TEST_PLUGIN)
         .unwrap();
     assert_eq!(
-        within(plugin.call("log", Value::Null)).await.unwrap(),
+        within(plugin.call_raw("log", Value::Null)).await.unwrap(),
         Value::Null
     );
     assert_eq!(
-        within(plugin.call("ping", Value::Null)).await.unwrap(),
+        within(plugin.call_raw("ping", Value::Null)).await.unwrap(),
         "pong"
     );
 }
@@ -403,7 +437,8 @@ fn test_plugin_set(names: &[&str], baseline: HostRouter, nested: usize) -> Plugi
     let set = PluginSet::builder()
         .with_baseline(baseline)
         .with_max_nested_calls(nested)
-        .build();
+        .build()
+        .unwrap();
     for name in names {
         let manifest = format!("name = \"{name}\"\npermissions = [\"plugins\"]");
         let manifest = Manifest::from_toml(&manifest, &format!("{name}.toml")).unwrap();
@@ -424,11 +459,11 @@ async fn a_host_method_that_calls_back_into_the_set_starts_a_tree_of_its_own() {
     // with one nested call at a time: the inner chain does not wait for a's slot.
     let set_for_host = Arc::new(std::sync::OnceLock::<PluginSet>::new());
     let reach = set_for_host.clone();
-    let baseline = HostRouter::new().method("app.run", move |_c, (): ()| {
+    let baseline = HostRouter::new().with_method("app.run", move |_c, (): ()| {
         let set = reach.get().cloned();
         async move {
             let set = set.ok_or_else(|| RpcError::internal("no set yet"))?;
-            set.call("c", "call_host", plugins_call("d", "ping", Value::Null))
+            set.call_raw("c", "call_host", plugins_call("d", "ping", Value::Null))
                 .await
                 .map_err(|e| RpcError::internal(e.to_string()))
         }
@@ -436,7 +471,8 @@ async fn a_host_method_that_calls_back_into_the_set_starts_a_tree_of_its_own() {
     let set = test_plugin_set(&["a", "b", "c", "d"], baseline, 1);
     set_for_host.set(set.clone()).unwrap();
     let inner = json!({"method": "app.run"});
-    let answer = within(set.call("a", "call_host", plugins_call("b", "call_host", inner))).await;
+    let answer =
+        within(set.call_raw("a", "call_host", plugins_call("b", "call_host", inner))).await;
     assert_eq!(answer.unwrap(), "pong");
 }
 
@@ -449,7 +485,7 @@ async fn one_call_tree_cannot_take_the_nested_slots_of_another() {
     let (entered_tx, entered) = tokio::sync::oneshot::channel::<()>();
     let entered_tx = std::sync::Mutex::new(Some(entered_tx));
     let (open, gate) = tokio::sync::watch::channel(false);
-    let baseline = HostRouter::new().method("app.gate", move |_c, (): ()| {
+    let baseline = HostRouter::new().with_method("app.gate", move |_c, (): ()| {
         if let Some(tx) = entered_tx.lock().unwrap().take() {
             let _ = tx.send(());
         }
@@ -464,7 +500,7 @@ async fn one_call_tree_cannot_take_the_nested_slots_of_another() {
         let set = set.clone();
         let gate = json!({"method": "app.gate"});
         async move {
-            set.call(
+            set.call_raw(
                 "hog",
                 "call_host",
                 plugins_call("target", "call_host", gate),
@@ -475,7 +511,7 @@ async fn one_call_tree_cannot_take_the_nested_slots_of_another() {
     within(entered)
         .await
         .expect("the hog's nested call reaches the gate");
-    let answer = within(set.call(
+    let answer = within(set.call_raw(
         "other",
         "call_host",
         plugins_call("target", "ping", Value::Null),
@@ -488,12 +524,16 @@ async fn one_call_tree_cannot_take_the_nested_slots_of_another() {
 
 #[tokio::test]
 async fn any_call_depth_can_be_configured() {
-    let set = PluginSet::builder().with_max_call_depth(usize::MAX).build();
+    let set = PluginSet::builder()
+        .with_max_call_depth(usize::MAX)
+        .build()
+        .unwrap();
     let manifest =
         Manifest::from_toml("name = \"p\"\npermissions = [\"plugins\"]", "p.toml").unwrap();
     set.load(manifest, test_plugin_artifacts::TEST_PLUGIN)
         .unwrap();
-    let answer = within(set.call("p", "call_host", plugins_call("p", "ping", Value::Null))).await;
+    let answer =
+        within(set.call_raw("p", "call_host", plugins_call("p", "ping", Value::Null))).await;
     assert_eq!(answer.unwrap(), "pong");
 }
 
@@ -558,7 +598,7 @@ async fn answers_outstanding_at_once_may_fill_the_backlog_but_not_pass_it() {
     // 11 MiB answers read 16 MiB at a time: five (55 MiB) fit the 64 MiB
     // backlog, seven (77 MiB) do not.
     let host = || {
-        echo_host().method("host.big", |_c, (): ()| async {
+        echo_host().with_method("host.big", |_c, (): ()| async {
             Ok::<_, RpcError>("b".repeat(11 << 20))
         })
     };
@@ -567,7 +607,9 @@ async fn answers_outstanding_at_once_may_fill_the_backlog_but_not_pass_it() {
         .with_limits(untimed())
         .build(&big_answers(None, 5, true))
         .unwrap();
-    let outcome = within(plugin.call_with("bad", Value::Null, CallOptions::new())).await;
+    let outcome = within(plugin.call_with::<Value>("bad", Value::Null, CallOptions::new()))
+        .await
+        .outcome();
     assert_eq!(outcome.result.unwrap(), "ok");
     assert!(
         outcome.report.bytes_in > 55 << 20,
@@ -579,7 +621,9 @@ async fn answers_outstanding_at_once_may_fill_the_backlog_but_not_pass_it() {
         .with_limits(untimed())
         .build(&big_answers(None, 7, true))
         .unwrap();
-    let error = within(plugin.call("bad", Value::Null)).await.unwrap_err();
+    let error = within(plugin.call_raw("bad", Value::Null))
+        .await
+        .unwrap_err();
     assert_eq!(
         violation(error),
         ProtocolViolation::HostCallBacklog { limit: 64 << 20 }
@@ -598,10 +642,10 @@ async fn a_plugin_that_does_not_read_cannot_hold_up_host_methods() {
     let lock = Arc::new(tokio::sync::Mutex::new(()));
     let (locked_tx, mut locked) = futures::channel::mpsc::unbounded::<()>();
     let host = echo_host()
-        .method("host.big", |_c, (): ()| async {
+        .with_method("host.big", |_c, (): ()| async {
             Ok::<_, RpcError>("b".repeat(15 << 20))
         })
-        .method("host.locked", move |_c, (): ()| {
+        .with_method("host.locked", move |_c, (): ()| {
             let (lock, locked_tx) = (lock.clone(), locked_tx.clone());
             async move {
                 let _held = lock.lock().await;
@@ -621,11 +665,11 @@ async fn a_plugin_that_does_not_read_cannot_hold_up_host_methods() {
         .with_limits(untimed())
         .build(test_plugin_artifacts::TEST_PLUGIN)
         .unwrap();
-    let a = tokio::spawn(a.call("bad", Value::Null));
+    let a = tokio::spawn(a.call_raw("bad", Value::Null));
     within(locked.next())
         .await
         .expect("A's host.locked takes the lock");
-    let b = within(b.call("call_host", json!({"method": "host.locked"}))).await;
+    let b = within(b.call_raw("call_host", json!({"method": "host.locked"}))).await;
     assert_eq!(b.unwrap(), Value::Null);
     let a = within(a).await.unwrap();
     assert_eq!(
@@ -641,7 +685,7 @@ async fn host_methods_that_answer_at_once_are_bounded_by_the_backlog_too() {
     // an endless sleep without reading: the answers fill the backlog and
     // the call fails, holding no more than that.
     let config = format!("[config]\nblob = \"{}\"", "c".repeat(32 << 10));
-    let set = PluginSet::builder().with_limits(untimed()).build();
+    let set = PluginSet::builder().with_limits(untimed()).build().unwrap();
     let request = r#"{"jsonrpc":"2.0","id":5,"method":"config.get"}"#;
     let write = format!(
         "(drop (call $write (i32.const 1) (i32.const 0x5000) (i32.const {})))",
@@ -656,7 +700,7 @@ async fn host_methods_that_answer_at_once_are_bounded_by_the_backlog_too() {
     let manifest =
         Manifest::from_toml(&format!("name = \"greedy\"\n{config}"), "greedy.toml").unwrap();
     set.load(manifest, &wasm).unwrap();
-    let error = within(set.call("greedy", "bad", Value::Null))
+    let error = within(set.call_raw("greedy", "bad", Value::Null))
         .await
         .unwrap_err();
     assert_eq!(

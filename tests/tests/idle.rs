@@ -103,8 +103,8 @@ fn cost_of<F: Future>(call: F) -> (F::Output, Cost) {
 fn a_sleeping_plugin_uses_no_cpu() {
     let plugin = test_plugin();
     // Warm up (lazy compilation of the plugin's code) outside the measurement.
-    futures::executor::block_on(plugin.call("sleep", json!(1))).unwrap();
-    let (slept, cost) = on_thread(move || cost_of(plugin.call("sleep", json!(1000))));
+    futures::executor::block_on(plugin.call_raw("sleep", json!(1))).unwrap();
+    let (slept, cost) = on_thread(move || cost_of(plugin.call_raw("sleep", json!(1000))));
     assert!(slept.unwrap().as_u64().unwrap() >= 1000);
     eprintln!("sleeping 1 s: {cost:?}");
     cost.assert_idle("sleeping 1 s");
@@ -112,7 +112,7 @@ fn a_sleeping_plugin_uses_no_cpu() {
 
 #[test]
 fn waiting_on_a_slow_host_method_uses_no_cpu() {
-    let host = HostRouter::new().method("host.slow", |_c, (): ()| async {
+    let host = HostRouter::new().with_method("host.slow", |_c, (): ()| async {
         futures_timer_sleep(Duration::from_secs(1)).await;
         Ok::<_, RpcError>("late")
     });
@@ -121,8 +121,8 @@ fn waiting_on_a_slow_host_method_uses_no_cpu() {
         .build(test_plugin_artifacts::TEST_PLUGIN)
         .unwrap();
     let params = json!({"method": "host.slow", "params": Value::Null});
-    futures::executor::block_on(plugin.call("ping", Value::Null)).unwrap();
-    let (answer, cost) = on_thread(move || cost_of(plugin.call("call_host", params)));
+    futures::executor::block_on(plugin.call_raw("ping", Value::Null)).unwrap();
+    let (answer, cost) = on_thread(move || cost_of(plugin.call_raw("call_host", params)));
     assert_eq!(answer.unwrap(), "late");
     eprintln!("waiting 1 s on the host: {cost:?}");
     cost.assert_idle("waiting 1 s on the host");

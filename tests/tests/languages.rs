@@ -113,7 +113,7 @@ fn plugin(language: &str, wasm: &[u8]) -> Plugin {
 }
 
 async fn answer(plugin: &Plugin, method: &str, params: Value) -> Answer {
-    match plugin.call(method, params).await {
+    match plugin.call_raw(method, params).await {
         Ok(value) => Answer::Result(value),
         Err(Error::Rpc(e)) => {
             if e.code == -32601 {
@@ -172,7 +172,7 @@ async fn every_language_logs_its_ping_on_stderr() {
         let (builder, lines) = capturing(builder);
         let plugin = builder.build(wasm).unwrap();
         assert_eq!(
-            within(plugin.call("ping", Value::Null)).await.unwrap(),
+            within(plugin.call_raw("ping", Value::Null)).await.unwrap(),
             "pong"
         );
         let lines = lines.lock().unwrap().clone();
@@ -202,16 +202,19 @@ async fn ping_latency() {
     println!("|---|---:|---:|---:|---:|");
     for (language, wasm) in &rows {
         let plugin = plugin(language, wasm);
-        let _ = plugin.call("ping", Value::Null).await.unwrap(); // warm up
+        let _ = plugin.call_raw("ping", Value::Null).await.unwrap(); // warm up
         let mut times: Vec<Duration> = Vec::with_capacity(CALLS);
         for _ in 0..CALLS {
             let started = Instant::now();
-            plugin.call("ping", Value::Null).await.unwrap();
+            plugin.call_raw("ping", Value::Null).await.unwrap();
             times.push(started.elapsed());
         }
         times.sort();
         let started = Instant::now();
-        assert_eq!(plugin.call("sieve", json!([100_000])).await.unwrap(), 9592);
+        assert_eq!(
+            plugin.call_raw("sieve", json!([100_000])).await.unwrap(),
+            9592
+        );
         let sieve = started.elapsed();
         println!(
             "| {language} | {} B | {:.2} ms | {:.2} ms | {:.1} ms |",

@@ -6,6 +6,7 @@ mod harness;
 mod util;
 mod watchdog;
 
+mod api;
 mod calls;
 mod host_methods;
 mod hostile;

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use test_plugin_artifacts::{EVENT_PLUGIN, TEST_PLUGIN};
-use wasmi_hdk::{Error, HandlerDecision, HostRouter, Manifest, PluginSet, RpcError};
+use wasmi_hdk::{
+    Error, HostRouter, RpcError,
+    set::{HandlerDecision, Manifest, PluginSet},
+};
 
 use crate::util::within;
 
@@ -14,16 +17,17 @@ fn manifest(text: &str) -> Manifest {
 }
 
 fn set() -> PluginSet {
-    let storage = HostRouter::new().method("storage.get", |caller, key: String| async move {
+    let storage = HostRouter::new().with_method("storage.get", |caller, key: String| async move {
         Ok::<_, RpcError>(format!("{key} for {}", caller.plugin()))
     });
-    let baseline = HostRouter::new().method("host.echo", |_c, params: Value| async move {
+    let baseline = HostRouter::new().with_method("host.echo", |_c, params: Value| async move {
         Ok::<_, RpcError>(params)
     });
     PluginSet::builder()
         .with_capability("storage", storage)
         .with_baseline(baseline)
         .build()
+        .unwrap()
 }
 
 fn rpc_error(result: Result<Value, Error>) -> RpcError {
@@ -43,10 +47,10 @@ async fn host_methods_need_the_capability_the_manifest_grants() {
     .unwrap();
     set.load(manifest("name = \"plain\""), TEST_PLUGIN).unwrap();
     let get = json!({"method": "storage.get", "params": ["k"]});
-    let granted = within(set.call("granted", "call_host", get.clone())).await;
+    let granted = within(set.call_raw("granted", "call_host", get.clone())).await;
     assert_eq!(granted.unwrap(), "k for granted");
     for _ in 0..3 {
-        let refused = rpc_error(within(set.call("plain", "call_host", get.clone())).await);
+        let refused = rpc_error(within(set.call_raw("plain", "call_host", get.clone())).await);
         assert_eq!(refused.code, -32002);
         assert_eq!(
             refused.message,
@@ -56,12 +60,14 @@ async fn host_methods_need_the_capability_the_manifest_grants() {
     // Baseline methods need no permission; unknown ones are -32601.
     let echo = json!({"method": "host.echo", "params": [7]});
     assert_eq!(
-        within(set.call("plain", "call_host", echo)).await.unwrap(),
+        within(set.call_raw("plain", "call_host", echo))
+            .await
+            .unwrap(),
         json!([7])
     );
     let nope = json!({"method": "host.nope"});
     assert_eq!(
-        rpc_error(within(set.call("plain", "call_host", nope)).await).code,
+        rpc_error(within(set.call_raw("plain", "call_host", nope)).await).code,
         -32601
     );
 }
@@ -80,11 +86,11 @@ fn unknown_permissions_and_bad_manifests_are_refused_naming_file_and_field() {
         other => panic!("{other:?}"),
     }
     assert!(set.names().is_empty());
-    match Manifest::from_toml("[limits]\ntimeout_ms = \"soon\"", "p.toml") {
+    match Manifest::from_toml("[limits]\ntimeout = \"soon\"", "p.toml") {
         Err(Error::Manifest { file, field, .. }) => {
             assert_eq!(
                 (file.as_str(), field.as_deref()),
-                ("p.toml", Some("limits.timeout_ms"))
+                ("p.toml", Some("limits.timeout"))
             );
         }
         other => panic!("{other:?}"),
@@ -96,21 +102,21 @@ async fn plugins_read_their_config_and_limits_apply() {
     let set = set();
     // A timeout no call here comes near, however busy the machine.
     let text =
-        "name = \"cfg\"\n[limits]\ntimeout_ms = 150000\n[config]\ngreeting = \"hi\"\nretries = 3";
+        "name = \"cfg\"\n[limits]\ntimeout = 150000\n[config]\ngreeting = \"hi\"\nretries = 3";
     set.load(manifest(text), EVENT_PLUGIN).unwrap();
-    let config = within(set.call("cfg", "config", Value::Null))
+    let config = within(set.call_raw("cfg", "config", Value::Null))
         .await
         .unwrap();
     assert_eq!(config, json!({"greeting": "hi", "retries": 3}));
     let limits = set.plugin("cfg").unwrap().limits().clone();
     assert_eq!(limits.timeout(), Some(Duration::from_secs(150)));
     assert_eq!(
-        within(set.call("cfg", "describe", Value::Null))
+        within(set.call_raw("cfg", "describe", Value::Null))
             .await
             .unwrap(),
         "cfg"
     );
-    let missing = within(set.call("nobody", "ping", Value::Null)).await;
+    let missing = within(set.call_raw("nobody", "ping", Value::Null)).await;
     assert!(matches!(missing, Err(Error::UnknownPlugin { name }) if name == "nobody"));
 }
 
@@ -200,7 +206,7 @@ fn nested_relay(plugin: &str, depth: usize) -> Value {
 
 #[tokio::test]
 async fn plugins_call_each_other_through_the_host_with_a_depth_limit() {
-    let set = PluginSet::builder().with_max_call_depth(3).build();
+    let set = PluginSet::builder().with_max_call_depth(3).build().unwrap();
     set.load(
         manifest("name = \"a\"\npermissions = [\"plugins\"]"),
         EVENT_PLUGIN,
@@ -209,22 +215,24 @@ async fn plugins_call_each_other_through_the_host_with_a_depth_limit() {
     set.load(manifest("name = \"b\""), EVENT_PLUGIN).unwrap();
     let to_b = json!({"plugin": "b", "method": "describe"});
     assert_eq!(
-        within(set.call("a", "relay", to_b.clone())).await.unwrap(),
+        within(set.call_raw("a", "relay", to_b.clone()))
+            .await
+            .unwrap(),
         "b"
     );
     // Without the capability the call is refused.
     let refused = rpc_error(
-        within(set.call("b", "relay", json!({"plugin": "a", "method": "describe"}))).await,
+        within(set.call_raw("b", "relay", json!({"plugin": "a", "method": "describe"}))).await,
     );
     assert_eq!(refused.code, -32002);
     // a -> a -> a is within the limit; one more level is a clear error.
     assert_eq!(
-        within(set.call("a", "relay", nested_relay("a", 2)))
+        within(set.call_raw("a", "relay", nested_relay("a", 2)))
             .await
             .unwrap(),
         "a"
     );
-    let cycle = rpc_error(within(set.call("a", "relay", nested_relay("a", 3))).await);
+    let cycle = rpc_error(within(set.call_raw("a", "relay", nested_relay("a", 3))).await);
     assert_eq!(cycle.code, -32003, "{cycle:?}");
     assert!(cycle.message.contains("a -> a -> a"), "{}", cycle.message);
 }
@@ -257,7 +265,7 @@ async fn reloading_does_not_disturb_calls_in_flight() {
     let (entered_tx, entered) = futures::channel::oneshot::channel::<()>();
     let entered_tx = std::sync::Mutex::new(Some(entered_tx));
     let (open, gate) = tokio::sync::watch::channel(false);
-    let baseline = HostRouter::new().method("app.gate", move |_c, (): ()| {
+    let baseline = HostRouter::new().with_method("app.gate", move |_c, (): ()| {
         if let Some(tx) = entered_tx.lock().unwrap().take() {
             let _ = tx.send(());
         }
@@ -267,13 +275,16 @@ async fn reloading_does_not_disturb_calls_in_flight() {
             Ok::<_, RpcError>("through")
         }
     });
-    let set = PluginSet::builder().with_baseline(baseline).build();
+    let set = PluginSet::builder()
+        .with_baseline(baseline)
+        .build()
+        .unwrap();
     set.load(manifest("name = \"p\"\nversion = \"1\""), TEST_PLUGIN)
         .unwrap();
     let running = tokio::spawn({
         let set = set.clone();
         async move {
-            set.call("p", "call_host", json!({"method": "app.gate"}))
+            set.call_raw("p", "call_host", json!({"method": "app.gate"}))
                 .await
         }
     });
@@ -284,7 +295,7 @@ async fn reloading_does_not_disturb_calls_in_flight() {
     // New calls reach the new module at once (the event plugin has
     // `describe`, the test plugin has not) ...
     assert_eq!(
-        within(set.call("p", "describe", Value::Null))
+        within(set.call_raw("p", "describe", Value::Null))
             .await
             .unwrap(),
         "p"
@@ -337,13 +348,15 @@ async fn a_directory_loads_each_plugin_with_its_manifest_and_reloads() {
         other => panic!("{other:?}"),
     }
     assert_eq!(
-        within(set.call("alpha", "config", Value::Null))
+        within(set.call_raw("alpha", "config", Value::Null))
             .await
             .unwrap(),
         json!({"k": "v"})
     );
     assert_eq!(
-        within(set.call("beta", "ping", Value::Null)).await.unwrap(),
+        within(set.call_raw("beta", "ping", Value::Null))
+            .await
+            .unwrap(),
         "pong"
     );
 
@@ -354,7 +367,7 @@ async fn a_directory_loads_each_plugin_with_its_manifest_and_reloads() {
     assert_eq!(report.loaded, ["alpha"]);
     assert_eq!(report.removed, ["beta"]);
     assert_eq!(
-        within(set.call("alpha", "config", Value::Null))
+        within(set.call_raw("alpha", "config", Value::Null))
             .await
             .unwrap(),
         json!({"k": "w"})
@@ -411,8 +424,11 @@ fn a_refused_call_is_logged_once_per_plugin_and_method() {
                 set.load(manifest("name = \"plain\""), TEST_PLUGIN).unwrap();
                 let get = json!({"method": "storage.get", "params": ["k"]});
                 for _ in 0..5 {
-                    let result =
-                        futures::executor::block_on(set.call("plain", "call_host", get.clone()));
+                    let result = futures::executor::block_on(set.call_raw(
+                        "plain",
+                        "call_host",
+                        get.clone(),
+                    ));
                     assert_eq!(rpc_error(result).code, -32002);
                 }
                 counter.0.load(std::sync::atomic::Ordering::SeqCst)

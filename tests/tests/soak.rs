@@ -25,6 +25,7 @@ use std::{
 use serde_json::{Value, json};
 use wasmi_hdk::{CallOptions, CancelHandle, Error, Limits, Plugin, ProtocolViolation, TrapCode};
 
+use crate::util::Outcomes;
 use crate::util::{builder, misbehaving, test_plugin, within};
 
 /// `SOAK_SCALE` (a positive number, default 1) times `count`, at least 1.
@@ -149,31 +150,33 @@ async fn run_case(plugins: &Plugins, i: usize) {
     let (good, bad) = (&plugins.good, &plugins.bad);
     let case = MIX[i % MIX.len()];
     let outcome = match case {
-        Case::Ping => good.call("ping", Value::Null).await,
-        Case::Add => good.call("add", json!([n, 7])).await,
-        Case::Echo => good.call("echo", json!({"i": n, "s": "x\ny"})).await,
-        Case::Sieve => good.call("sieve", json!(1000)).await,
-        Case::ManyEcho => good.call("many_echo", json!(3)).await,
-        Case::Sleep => good.call("sleep", json!(1)).await,
-        Case::BadParams => good.call("add", json!(["x"])).await,
-        Case::NoMethod => good.call("no_such_method", Value::Null).await,
-        Case::Panic => bad.call("panic", Value::Null).await,
-        Case::Exit => bad.call("exit", json!(n % 100 + 1)).await,
-        Case::Garbage => bad.call("garbage", Value::Null).await,
-        Case::WrongId => bad.call("wrong_id", Value::Null).await,
-        Case::AnswerTwice => bad.call("answer_twice", Value::Null).await,
-        Case::NoAnswer => bad.call("exit_without_answer", Value::Null).await,
+        Case::Ping => good.call_raw("ping", Value::Null).await,
+        Case::Add => good.call_raw("add", json!([n, 7])).await,
+        Case::Echo => good.call_raw("echo", json!({"i": n, "s": "x\ny"})).await,
+        Case::Sieve => good.call_raw("sieve", json!(1000)).await,
+        Case::ManyEcho => good.call_raw("many_echo", json!(3)).await,
+        Case::Sleep => good.call_raw("sleep", json!(1)).await,
+        Case::BadParams => good.call_raw("add", json!(["x"])).await,
+        Case::NoMethod => good.call_raw("no_such_method", Value::Null).await,
+        Case::Panic => bad.call_raw("panic", Value::Null).await,
+        Case::Exit => bad.call_raw("exit", json!(n % 100 + 1)).await,
+        Case::Garbage => bad.call_raw("garbage", Value::Null).await,
+        Case::WrongId => bad.call_raw("wrong_id", Value::Null).await,
+        Case::AnswerTwice => bad.call_raw("answer_twice", Value::Null).await,
+        Case::NoAnswer => bad.call_raw("exit_without_answer", Value::Null).await,
         Case::Loop => {
-            let limits = Limits::default().with_fuel(Some(1_000_000));
-            bad.call_with("loop", Value::Null, limited(limits))
+            let limits = Limits::default().with_fuel(1_000_000);
+            bad.call_with::<Value>("loop", Value::Null, limited(limits))
                 .await
+                .outcome()
                 .result
         }
-        Case::StackOverflow => bad.call("stack_overflow", Value::Null).await,
+        Case::StackOverflow => bad.call_raw("stack_overflow", Value::Null).await,
         Case::Alloc => {
             let limits = Limits::default().with_max_memory(4 << 20);
-            bad.call_with("alloc", json!(8), limited(limits))
+            bad.call_with::<Value>("alloc", json!(8), limited(limits))
                 .await
+                .outcome()
                 .result
         }
     };
@@ -196,7 +199,7 @@ fn check(case: Case, n: u64, outcome: Result<Value, Error>) {
         Case::NoMethod => matches!(&outcome, Err(Error::Rpc(e)) if e.code == -32601),
         Case::Panic => matches!(
             &outcome,
-            Err(Error::Trap { code: Some(TrapCode::UnreachableCodeReached), stderr_tail, .. })
+            Err(Error::Trap { code: Some(TrapCode::Unreachable), stderr_tail, .. })
                 if stderr_tail.contains("deliberate panic")
         ),
         Case::Exit => {
@@ -286,20 +289,23 @@ async fn soak_concurrent_calls_mixed_good_and_hostile() {
 async fn cancel_one_of_each(good: &Plugin, bad: &Plugin, slowest: &mut Duration) {
     // Dropped while computing ...
     let dropped =
-        tokio::time::timeout(Duration::from_millis(1), bad.call("loop", Value::Null)).await;
+        tokio::time::timeout(Duration::from_millis(1), bad.call_raw("loop", Value::Null)).await;
     assert!(dropped.is_err(), "the loop cannot have finished");
     // ... and while suspended, waiting for a timer.
-    let dropped =
-        tokio::time::timeout(Duration::from_millis(1), good.call("sleep", json!(60_000))).await;
+    let dropped = tokio::time::timeout(
+        Duration::from_millis(1),
+        good.call_raw("sleep", json!(60_000)),
+    )
+    .await;
     assert!(dropped.is_err(), "the sleep cannot have finished");
     // Cancelled through the handle, from another task, while computing ...
     let cancel = CancelHandle::new();
     let options = CallOptions::new().with_cancel(cancel.clone());
-    let running = tokio::spawn(bad.call_with("loop", Value::Null, options));
+    let running = tokio::spawn(bad.call_with::<Value>("loop", Value::Null, options));
     tokio::time::sleep(Duration::from_millis(1)).await;
     let cancelled_at = Instant::now();
     cancel.cancel();
-    let outcome = within(running).await.unwrap();
+    let outcome = within(running).await.unwrap().outcome();
     *slowest = (*slowest).max(cancelled_at.elapsed());
     assert!(
         matches!(outcome.result, Err(Error::Cancelled)),
@@ -309,11 +315,11 @@ async fn cancel_one_of_each(good: &Plugin, bad: &Plugin, slowest: &mut Duration)
     // ... and while suspended in a sleep.
     let cancel = CancelHandle::new();
     let options = CallOptions::new().with_cancel(cancel.clone());
-    let sleeping = tokio::spawn(good.call_with("sleep", json!(60_000), options));
+    let sleeping = tokio::spawn(good.call_with::<Value>("sleep", json!(60_000), options));
     tokio::task::yield_now().await;
     let cancelled_at = Instant::now();
     cancel.cancel();
-    let outcome = within(sleeping).await.unwrap();
+    let outcome = within(sleeping).await.unwrap().outcome();
     *slowest = (*slowest).max(cancelled_at.elapsed());
     assert!(
         matches!(outcome.result, Err(Error::Cancelled)),
@@ -328,13 +334,13 @@ async fn cancel_many_at_once(bad: &Plugin, count: usize) {
     let many: Vec<_> = (0..count)
         .map(|_| {
             let options = CallOptions::new().with_cancel(cancel.clone());
-            tokio::spawn(bad.call_with("loop", Value::Null, options))
+            tokio::spawn(bad.call_with::<Value>("loop", Value::Null, options))
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(20)).await;
     cancel.cancel();
     for task in within(futures::future::join_all(many)).await {
-        let outcome = task.unwrap();
+        let outcome = task.unwrap().outcome();
         assert!(
             matches!(outcome.result, Err(Error::Cancelled)),
             "{:?}",
@@ -372,11 +378,11 @@ async fn soak_cancelled_calls_stop_promptly_and_free_their_memory() {
         started.elapsed()
     );
     assert_eq!(
-        within(good.call("ping", Value::Null)).await.unwrap(),
+        within(good.call_raw("ping", Value::Null)).await.unwrap(),
         "pong"
     );
     assert_eq!(
-        within(bad.call("read_stdin_forever", Value::Null))
+        within(bad.call_raw("read_stdin_forever", Value::Null))
             .await
             .unwrap(),
         0

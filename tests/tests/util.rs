@@ -4,11 +4,40 @@ use std::{
     time::Duration,
 };
 
+use serde_json::Value;
 use wasmi_hdk::{
-    Error, HostRouter, Limits, LogLevel, Plugin, PluginBuilder, ProtocolViolation, RpcError,
+    CallFailure, CallReport, Error, HostRouter, Limits, LogLevel, Plugin, PluginBuilder,
+    ProtocolViolation, Reported, RpcError,
 };
 
 use crate::watchdog::Watch;
+
+/// A call's result and report side by side, whatever the outcome.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    pub(crate) result: Result<Value, Error>,
+    pub(crate) report: CallReport,
+}
+
+/// `call_with`'s answer as an [`Outcome`].
+pub(crate) trait Outcomes {
+    fn outcome(self) -> Outcome;
+}
+
+impl Outcomes for Result<Reported<Value>, CallFailure> {
+    fn outcome(self) -> Outcome {
+        match self {
+            Ok(reported) => Outcome {
+                result: Ok(reported.value),
+                report: reported.report,
+            },
+            Err(failure) => Outcome {
+                result: Err(failure.error),
+                report: failure.report,
+            },
+        }
+    }
+}
 
 /// How long any one test may wait before it counts as hung.
 ///
@@ -43,12 +72,12 @@ pub(crate) fn on_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'stati
 /// that move many megabytes: on a busy machine they may take longer than
 /// that, and the timeout is not what they test. [`within`] still bounds them.
 pub(crate) fn untimed() -> Limits {
-    Limits::default().with_timeout(None)
+    Limits::default().without_timeout()
 }
 
 /// `host.echo` answers its params; what most plugin methods call.
 pub(crate) fn echo_host() -> HostRouter {
-    HostRouter::new().method(
+    HostRouter::new().with_method(
         "host.echo",
         |_caller, params: serde_json::Value| async move { Ok::<_, RpcError>(params) },
     )

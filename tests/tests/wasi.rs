@@ -17,12 +17,12 @@ async fn args_and_environment_are_configurable() {
         .with_env("GREETING", "hello")
         .build(test_plugin_artifacts::TEST_PLUGIN)
         .unwrap();
-    let env = within(plugin.call("env", Value::Null)).await.unwrap();
+    let env = within(plugin.call_raw("env", Value::Null)).await.unwrap();
     assert_eq!(env["args"], json!(["named", "--flag"]));
     assert_eq!(env["env"], json!({"GREETING": "hello"}));
 
     let bare = test_plugin();
-    let env = within(bare.call("env", Value::Null)).await.unwrap();
+    let env = within(bare.call_raw("env", Value::Null)).await.unwrap();
     assert_eq!(env["env"], json!({}), "the environment is empty by default");
 }
 
@@ -37,7 +37,7 @@ async fn clocks_and_random_come_from_the_host() {
     };
     // The plugin reads the host's clock during the call.
     let before = unix_ms();
-    let time = within(plugin.call("time", Value::Null)).await.unwrap();
+    let time = within(plugin.call_raw("time", Value::Null)).await.unwrap();
     let after = unix_ms();
     let plugin_ms = time["unix_ms"].as_i64().unwrap();
     assert!(
@@ -45,8 +45,12 @@ async fn clocks_and_random_come_from_the_host() {
         "{plugin_ms} not in {before}..={after}"
     );
 
-    let a = within(plugin.call("random", Value::Null)).await.unwrap();
-    let b = within(plugin.call("random", Value::Null)).await.unwrap();
+    let a = within(plugin.call_raw("random", Value::Null))
+        .await
+        .unwrap();
+    let b = within(plugin.call_raw("random", Value::Null))
+        .await
+        .unwrap();
     assert_eq!(a.as_str().unwrap().len(), 32);
     assert_ne!(a, b);
 }
@@ -55,7 +59,7 @@ async fn clocks_and_random_come_from_the_host() {
 async fn sleep_waits_for_the_requested_time() {
     let plugin = test_plugin();
     let started = std::time::Instant::now();
-    let slept = within(plugin.call("sleep", json!(60))).await.unwrap();
+    let slept = within(plugin.call_raw("sleep", json!(60))).await.unwrap();
     assert!(slept.as_u64().unwrap() >= 60, "{slept}");
     assert!(started.elapsed() >= Duration::from_millis(60));
 }
@@ -64,7 +68,7 @@ async fn sleep_waits_for_the_requested_time() {
 async fn stderr_lines_become_log_records_with_levels() {
     let (b, lines) = capturing(builder());
     let plugin = b.build(test_plugin_artifacts::TEST_PLUGIN).unwrap();
-    within(plugin.call("log", Value::Null)).await.unwrap();
+    within(plugin.call_raw("log", Value::Null)).await.unwrap();
     let seen: Vec<(LogLevel, String)> = lines
         .lock()
         .unwrap()
@@ -90,7 +94,7 @@ async fn stderr_lines_become_log_records_with_levels() {
 
     let (b, lines) = capturing(builder().with_env("PLUGIN_LOG", "trace"));
     let plugin = b.build(test_plugin_artifacts::TEST_PLUGIN).unwrap();
-    within(plugin.call("log", Value::Null)).await.unwrap();
+    within(plugin.call_raw("log", Value::Null)).await.unwrap();
     let levels: Vec<LogLevel> = lines.lock().unwrap().iter().map(|(l, _, _)| *l).collect();
     assert_eq!(
         levels,
@@ -147,7 +151,7 @@ const ERRNO_PROBE: &str = r#"
 #[tokio::test]
 async fn bad_pointers_and_unsupported_calls_get_errnos_not_traps() {
     let plugin = Plugin::new(&wat(ERRNO_PROBE)).unwrap();
-    let errnos = within(plugin.call("probe", Value::Null)).await.unwrap();
+    let errnos = within(plugin.call_raw("probe", Value::Null)).await.unwrap();
     // EFAULT, EFAULT, EBADF, ESPIPE, EFAULT, EINVAL, EFAULT, EBADF, ENOSYS, EBADF
     assert_eq!(
         errnos,

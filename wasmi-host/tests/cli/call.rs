@@ -2,12 +2,18 @@
 
 use super::util::{
     SILENT_MODULE, TempFile, UNKNOWN_IMPORT_MODULE, misbehaving, test_plugin, wasmi_host,
+    wasmi_host_default,
 };
 
+/// The README's first command: the embedded example plugin, no file.
 #[test]
 fn prints_the_result_of_the_embedded_plugin() {
-    let run = wasmi_host(&["call", "sieve", "1000"]).expect_code(0);
-    assert_eq!(run.stdout, "168\n");
+    let run = wasmi_host_default(&["call", "sieve", "1000000"]).expect_code(0);
+    assert_eq!(run.stdout, "78498\n");
+    let run = wasmi_host_default(&["call", "add", "[2, 40]"]).expect_code(0);
+    assert_eq!(run.stdout, "42\n");
+    let run = wasmi_host_default(&["call", "echo_host", "[5]"]).expect_code(0);
+    assert_eq!(run.stdout, "[5]\n");
 }
 
 #[test]

@@ -4,6 +4,7 @@ use test_plugin_artifacts::EVENT_PLUGIN;
 
 use super::util::{
     METHOD_NOT_FOUND_MODULE, TempFile, UNKNOWN_IMPORT_MODULE, misbehaving, test_plugin, wasmi_host,
+    wasmi_host_default,
 };
 
 #[test]
@@ -25,7 +26,18 @@ fn shows_start_memory_imports_and_exports() {
 }
 
 #[test]
-fn the_embedded_plugin_by_default_and_as_json() {
+fn the_embedded_plugin_by_default() {
+    let run = wasmi_host_default(&["inspect", "--json"]).expect_code(0);
+    let info = run.json();
+    assert_eq!(info["name"], "example-plugin");
+    assert_eq!(info["runnable"], true);
+    assert_eq!(info["problems"], serde_json::json!([]));
+    let run = wasmi_host_default(&["check"]).expect_code(0);
+    assert!(run.stdout.contains("0 fail"), "{run:#?}");
+}
+
+#[test]
+fn a_file_as_json() {
     let run = wasmi_host(&["inspect", "--json"]).expect_code(0);
     let info = run.json();
     assert_eq!(info["name"], "test-plugin");
@@ -60,7 +72,8 @@ fn flags_imports_this_runtime_does_not_provide() {
         "{run:#?}"
     );
     assert!(
-        run.stdout.contains("NOT runnable: 1 unsupported import"),
+        run.stdout
+            .contains("NOT runnable: unsupported import env::host_fn"),
         "{run:#?}"
     );
     assert!(

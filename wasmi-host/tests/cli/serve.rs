@@ -123,7 +123,7 @@ fn plugin_failures_answer_32000_with_their_kind() {
     )
     .expect_code(0);
     out.extend(by_id(&lines(&timed.stdout)));
-    for (id, kind) in [("1", "trap"), ("2", "timeout"), ("3", "protocol_violation")] {
+    for (id, kind) in [("1", "trap"), ("2", "timeout"), ("3", "protocol")] {
         assert_eq!(out[id]["error"]["code"], -32000, "{run:#?}\n{timed:#?}");
         assert_eq!(
             out[id]["error"]["data"]["kind"], kind,

@@ -101,7 +101,7 @@ fn limit_flags_are_defaults_that_manifests_override() {
     let dir = TempDir::new("limits");
     dir.write("quick.wasm", TEST_PLUGIN)
         .write("patient.wasm", TEST_PLUGIN)
-        .write("patient.toml", "[limits]\ntimeout_ms = 10000\n");
+        .write("patient.toml", "[limits]\ntimeout = \"10s\"\n");
     let input = [
         request(1, "quick.sleep", json!([1000])),
         request(2, "patient.sleep", json!([1000])),

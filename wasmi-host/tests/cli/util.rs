@@ -65,14 +65,50 @@ impl Run {
     }
 }
 
-/// Runs `wasmi-host ARGS` with empty stdin.
+/// `args` naming the test plugin where they name no plugin: most tests
+/// exercise `call`, `serve`, `inspect` and `check` on the test plugin
+/// (host calls, logs, failures), not on the embedded example plugin.
+/// [`wasmi_host_default`] runs the embedded one.
+fn with_test_plugin<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut args = args.to_vec();
+    let Some(at) = args.iter().position(|a| !a.starts_with('-')) else {
+        return args;
+    };
+    let names_plugin = args
+        .iter()
+        .any(|a| *a == "--plugin" || *a == "--plugins" || a.ends_with(".wasm"));
+    if !names_plugin {
+        match args[at] {
+            "call" | "serve" => {
+                args.splice(at + 1..at + 1, ["--plugin", test_plugin()]);
+            }
+            "inspect" | "check" => args.insert(at + 1, test_plugin()),
+            _ => {}
+        }
+    }
+    args
+}
+
+/// Runs `wasmi-host ARGS` with empty stdin, on the test plugin unless
+/// `ARGS` name a plugin.
 pub(crate) fn wasmi_host(args: &[&str]) -> Run {
     wasmi_host_with_stdin(args, "")
 }
 
-/// Runs `wasmi-host ARGS`, writes `stdin` to it and closes it; a run that
-/// takes longer than [`HANG`] is killed and fails the test.
+/// Runs `wasmi-host ARGS` as given: without a plugin, on the embedded
+/// example plugin.
+pub(crate) fn wasmi_host_default(args: &[&str]) -> Run {
+    run(args, "")
+}
+
+/// Runs `wasmi-host ARGS` (on the test plugin unless they name a plugin),
+/// writes `stdin` to it and closes it; a run that takes longer than
+/// [`HANG`] is killed and fails the test.
 pub(crate) fn wasmi_host_with_stdin(args: &[&str], stdin: &str) -> Run {
+    run(&with_test_plugin(args), stdin)
+}
+
+fn run(args: &[&str], stdin: &str) -> Run {
     let output = assert_cmd::Command::new(binary())
         .args(args)
         .env_remove("RUST_LOG")
@@ -120,11 +156,12 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    /// Starts `wasmi-host -q serve ARGS`.
+    /// Starts `wasmi-host -q serve ARGS` (on the test plugin unless `ARGS`
+    /// name a plugin).
     pub(crate) fn start(args: &[&str]) -> Self {
+        let mut args = with_test_plugin(&[&["-q", "serve"], args].concat());
         let mut child = Command::new(binary())
-            .args(["-q", "serve"])
-            .args(args)
+            .args(args.drain(..))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
