@@ -10,23 +10,23 @@ use wasmi_pdk::{Router, RpcError, protocol::Message};
 
 fn router() -> Router {
     Router::new()
-        .method("echo", |_ctx, params: Value| async move {
+        .with_method("echo", |_ctx, params: Value| async move {
             Ok::<_, RpcError>(params)
         })
-        .method("add", |_ctx, (a, b): (i64, i64)| async move {
+        .with_method("add", |_ctx, (a, b): (i64, i64)| async move {
             a.checked_add(b).ok_or_else(|| RpcError::plugin("overflow"))
         })
-        .method("call", |ctx, params: Value| async move {
+        .with_method("call", |ctx, params: Value| async move {
             ctx.call::<Value>("host.echo", params).await
         })
-        .method("join", |ctx, (): ()| async move {
+        .with_method("join", |ctx, (): ()| async move {
             let (a, b) = futures::join!(
                 ctx.call::<Value>("host.a", ()),
                 ctx.call::<u64>("host.b", 1)
             );
             Ok::<_, RpcError>(vec![a?, Value::from(b?)])
         })
-        .method("notify", |ctx, params: Value| async move {
+        .with_method("notify", |ctx, params: Value| async move {
             ctx.notify("host.note", params)?;
             Ok::<_, RpcError>(Value::Null)
         })

@@ -75,32 +75,32 @@ struct FailParams {
 /// | `fail`       | `{"code","message","data"?}`  | that error                               |
 fn router() -> Router {
     Router::new()
-        .method("ping", |_ctx, (): ()| async { Ok::<_, RpcError>("pong") })
-        .method("echo", |_ctx, params: Value| async move {
+        .with_method("ping", |_ctx, (): ()| async { Ok::<_, RpcError>("pong") })
+        .with_method("echo", |_ctx, params: Value| async move {
             Ok::<_, RpcError>(params)
         })
-        .method("add", |_ctx, AddParams { a, b }| async move {
+        .with_method("add", |_ctx, AddParams { a, b }| async move {
             a.checked_add(b)
                 .ok_or_else(|| RpcError::plugin(format!("{a} + {b} overflows an i64")))
         })
-        .method("sieve", |_ctx, limit: u64| async move {
+        .with_method("sieve", |_ctx, limit: u64| async move {
             Ok::<_, RpcError>(test_plugin::count_primes(limit))
         })
-        .method("many_echo", many_echo)
-        .method("concurrent", concurrent)
-        .method("call_host", |ctx, p: CallHostParams| async move {
+        .with_method("many_echo", many_echo)
+        .with_method("concurrent", concurrent)
+        .with_method("call_host", |ctx, p: CallHostParams| async move {
             ctx.call_raw(&p.method, p.params.unwrap_or_default()).await
         })
-        .method("notify", |ctx, params: Value| async move {
+        .with_method("notify", |ctx, params: Value| async move {
             ctx.notify("host.notified", params)?;
             Ok::<_, RpcError>(Value::Null)
         })
-        .method("sleep", |_ctx, ms: u64| async move {
+        .with_method("sleep", |_ctx, ms: u64| async move {
             let start = Instant::now();
             std::thread::sleep(Duration::from_millis(ms));
             Ok::<_, RpcError>(millis(start.elapsed()))
         })
-        .method("log", |_ctx, (): ()| async {
+        .with_method("log", |_ctx, (): ()| async {
             error!("error line");
             warn!("warn line");
             info!("info line");
@@ -108,10 +108,10 @@ fn router() -> Router {
             trace!("trace line");
             Ok::<_, RpcError>(Value::Null)
         })
-        .method("random", |_ctx, (): ()| async { random_hex() })
-        .method("time", |_ctx, (): ()| async { Ok::<_, RpcError>(time()) })
-        .method("env", |_ctx, (): ()| async { Ok::<_, RpcError>(env()) })
-        .method("fail", |_ctx, p: FailParams| async move {
+        .with_method("random", |_ctx, (): ()| async { random_hex() })
+        .with_method("time", |_ctx, (): ()| async { Ok::<_, RpcError>(time()) })
+        .with_method("env", |_ctx, (): ()| async { Ok::<_, RpcError>(env()) })
+        .with_method("fail", |_ctx, p: FailParams| async move {
             Err::<Value, _>(RpcError {
                 code: p.code,
                 message: p.message,

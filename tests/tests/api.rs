@@ -23,15 +23,14 @@ use wasmi_hdk::{
 
 use crate::util::{Outcomes, builder, echo_host, within};
 
+/// The gates of calls parked in `test.gate`, opened by the test.
+type Gates = Arc<Mutex<Vec<oneshot::Sender<()>>>>;
+
 /// A host method that parks until the test releases it, and says when it
 /// has started: a call can be held inside a host call for as long as the
 /// test needs, with no guess at timing.
-fn gated_host() -> (
-    HostRouter,
-    Arc<Mutex<Vec<oneshot::Sender<()>>>>,
-    Arc<AtomicUsize>,
-) {
-    let gates: Arc<Mutex<Vec<oneshot::Sender<()>>>> = Arc::default();
+fn gated_host() -> (HostRouter, Gates, Arc<AtomicUsize>) {
+    let gates: Gates = Arc::default();
     let entered = Arc::new(AtomicUsize::new(0));
     let (g, e) = (gates.clone(), entered.clone());
     let host = echo_host().with_method("test.gate", move |_c, (): ()| {
@@ -46,7 +45,7 @@ fn gated_host() -> (
     (host, gates, entered)
 }
 
-fn open_all(gates: &Mutex<Vec<oneshot::Sender<()>>>) {
+fn open_all(gates: &Gates) {
     for gate in gates.lock().unwrap().drain(..) {
         let _ = gate.send(());
     }

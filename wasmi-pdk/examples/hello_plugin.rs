@@ -11,11 +11,11 @@ use wasmi_pdk::{Router, RpcError};
 fn router() -> Router {
     Router::new()
         // Params `[2, 3]` decode into a tuple.
-        .method("add", |_ctx, (a, b): (i64, i64)| async move {
+        .with_method("add", |_ctx, (a, b): (i64, i64)| async move {
             Ok::<_, RpcError>(a + b)
         })
         // Call back into the host while handling a request.
-        .method("greet", |ctx, name: String| async move {
+        .with_method("greet", |ctx, name: String| async move {
             wasmi_pdk::log::info!("greeting {name}");
             let greeting: String = ctx.call("host.greeting", ()).await?;
             Ok(format!("{greeting}, {name}!"))

@@ -10,8 +10,8 @@
 //!
 //! fn router() -> Router {
 //!     Router::new()
-//!         .method("add", |_ctx, (a, b): (i64, i64)| async move { Ok::<_, RpcError>(a + b) })
-//!         .method("greet", |ctx, name: String| async move {
+//!         .with_method("add", |_ctx, (a, b): (i64, i64)| async move { Ok::<_, RpcError>(a + b) })
+//!         .with_method("greet", |ctx, name: String| async move {
 //!             wasmi_pdk::log::info!("greeting {name}");
 //!             let time: u64 = ctx.call("host.time", ()).await?;
 //!             Ok(format!("hello {name}, it is {time}"))

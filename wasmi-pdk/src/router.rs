@@ -21,8 +21,8 @@ type Method = Box<dyn Fn(Context, Option<Value>) -> MethodFuture>;
 /// use wasmi_pdk::{Router, RpcError};
 ///
 /// let router = Router::new()
-///     .method("add", |_ctx, (a, b): (i64, i64)| async move { Ok::<_, RpcError>(a + b) })
-///     .method("greet", |ctx, name: String| async move {
+///     .with_method("add", |_ctx, (a, b): (i64, i64)| async move { Ok::<_, RpcError>(a + b) })
+///     .with_method("greet", |ctx, name: String| async move {
 ///         let suffix: String = ctx.call("host.suffix", ()).await?;
 ///         Ok(format!("hello {name}{suffix}"))
 ///     });
@@ -52,7 +52,7 @@ impl Router {
 
     /// Adds (or replaces) `name`, answered by `handler`.
     #[must_use]
-    pub fn method<P, R, F, Fut>(mut self, name: &str, handler: F) -> Self
+    pub fn with_method<P, R, F, Fut>(mut self, name: &str, handler: F) -> Self
     where
         P: DeserializeOwned + 'static,
         R: Serialize + 'static,
@@ -81,11 +81,11 @@ impl Router {
         self.methods.keys().map(String::as_str)
     }
 
-    /// Adds `name` like [`method`](Self::method), and publishes the JSON
+    /// Adds `name` like [`with_method`](Self::with_method), and publishes the JSON
     /// Schemas of its params and result in `rpc.discover` (feature `schema`).
     #[cfg(feature = "schema")]
     #[must_use]
-    pub fn method_with_schema<P, R, F, Fut>(mut self, name: &str, handler: F) -> Self
+    pub fn with_method_and_schema<P, R, F, Fut>(mut self, name: &str, handler: F) -> Self
     where
         P: DeserializeOwned + schemars::JsonSchema + 'static,
         R: Serialize + schemars::JsonSchema + 'static,
@@ -100,7 +100,7 @@ impl Router {
             )
         }
         self.schemas.insert(name.to_owned(), schemas::<P, R>);
-        self.method(name, handler)
+        self.with_method(name, handler)
     }
 
     /// The answer to `rpc.discover`: an OpenRPC document listing the methods.

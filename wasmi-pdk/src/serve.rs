@@ -13,7 +13,7 @@ use crate::{Context, RequestHandler, executor, init_logger};
 /// use wasmi_pdk::{Router, RpcError};
 ///
 /// fn main() {
-///     wasmi_pdk::serve(Router::new().method("ping", |_ctx, (): ()| async { Ok::<_, RpcError>("pong") }))
+///     wasmi_pdk::serve(Router::new().with_method("ping", |_ctx, (): ()| async { Ok::<_, RpcError>("pong") }))
 /// }
 /// ```
 pub fn serve(handler: impl RequestHandler) {
@@ -79,7 +79,7 @@ pub fn serve_io(handler: &impl RequestHandler, input: &mut dyn BufRead, output: 
 /// use wasmi_pdk::{Router, RpcError};
 ///
 /// fn router() -> Router {
-///     Router::new().method("ping", |_ctx, (): ()| async { Ok::<_, RpcError>("pong") })
+///     Router::new().with_method("ping", |_ctx, (): ()| async { Ok::<_, RpcError>("pong") })
 /// }
 ///
 /// wasmi_pdk::plugin_main!(router());
@@ -112,10 +112,10 @@ mod tests {
 
     fn router() -> Router {
         Router::new()
-            .method("add", |_ctx, (a, b): (i64, i64)| async move {
+            .with_method("add", |_ctx, (a, b): (i64, i64)| async move {
                 Ok::<_, RpcError>(a + b)
             })
-            .method("twice", |ctx, x: i64| async move {
+            .with_method("twice", |ctx, x: i64| async move {
                 let (a, b) = futures::join!(
                     ctx.call::<i64>("host.double", x),
                     ctx.call::<i64>("host.double", x + 1)

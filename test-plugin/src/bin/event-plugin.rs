@@ -33,18 +33,18 @@ fn main() {
 
 fn router() -> Router {
     Router::new()
-        .method("on_event", on_event)
-        .method("relay", |ctx, params: Value| async move {
+        .with_method("on_event", on_event)
+        .with_method("relay", |ctx, params: Value| async move {
             ctx.call::<Value>("plugins.call", params).await
         })
-        .method("config", |ctx, (): ()| async move {
+        .with_method("config", |ctx, (): ()| async move {
             ctx.call::<Value>("config.get", ()).await
         })
-        .method_with_schema("add", |_ctx, AddParams { a, b }| async move {
+        .with_method_and_schema("add", |_ctx, AddParams { a, b }| async move {
             a.checked_add(b)
                 .ok_or_else(|| RpcError::plugin("a + b overflows"))
         })
-        .method("describe", |_ctx, (): ()| async move {
+        .with_method("describe", |_ctx, (): ()| async move {
             Ok::<_, RpcError>(std::env::args().next().unwrap_or_default())
         })
 }

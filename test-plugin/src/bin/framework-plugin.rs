@@ -20,6 +20,9 @@ use std::io::{BufRead, Write};
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
+// The package's other dependencies serve its other binaries: this plugin
+// uses no kit, as plugins built for that framework's kit do not.
+use {futures as _, schemars as _, test_plugin as _, wasmi_pdk as _};
 
 /// Every message of the dialect: a request needs all four members.
 #[derive(Deserialize)]

@@ -50,12 +50,12 @@ fn main() {
 
 fn router() -> Router {
     Router::new()
-        .method("panic", |_ctx, (): ()| async {
+        .with_method("panic", |_ctx, (): ()| async {
             panic!("deliberate panic");
             #[expect(unreachable_code, reason = "the closure needs a result type")]
             Ok::<Value, RpcError>(Value::Null)
         })
-        .method("loop", |_ctx, (): ()| async {
+        .with_method("loop", |_ctx, (): ()| async {
             let mut counter = 0u64;
             loop {
                 // `black_box` makes every iteration observable, so the
@@ -66,7 +66,7 @@ fn router() -> Router {
             #[expect(unreachable_code, reason = "the closure needs a result type")]
             Ok::<Value, RpcError>(Value::Null)
         })
-        .method("alloc", |_ctx, mib: u64| async move {
+        .with_method("alloc", |_ctx, mib: u64| async move {
             let len = mebibytes(mib)?;
             let mut buffer = vec![0u8; len];
             // Touch every page, so the memory is really used.
@@ -75,41 +75,41 @@ fn router() -> Router {
             }
             Ok::<_, RpcError>(black_box(buffer).len())
         })
-        .method("exit", |_ctx, code: i32| async move {
+        .with_method("exit", |_ctx, code: i32| async move {
             std::process::exit(code);
             #[expect(unreachable_code, reason = "the closure needs a result type")]
             Ok::<Value, RpcError>(Value::Null)
         })
-        .method("garbage", |_ctx, (): ()| async {
+        .with_method("garbage", |_ctx, (): ()| async {
             println!("this is not json");
             Ok::<_, RpcError>("ok")
         })
-        .method("garbage_then_call", |ctx, (): ()| async move {
+        .with_method("garbage_then_call", |ctx, (): ()| async move {
             write_stdout(b"not json either\n");
             ctx.call::<Value>("host.echo", [1]).await
         })
-        .method("stack_overflow", |_ctx, (): ()| async {
+        .with_method("stack_overflow", |_ctx, (): ()| async {
             Ok::<_, RpcError>(recurse(0))
         })
-        .method("exit_without_answer", |_ctx, (): ()| async {
+        .with_method("exit_without_answer", |_ctx, (): ()| async {
             std::process::exit(0);
             #[expect(unreachable_code, reason = "the closure needs a result type")]
             Ok::<Value, RpcError>(Value::Null)
         })
-        .method("wrong_id", |_ctx, (): ()| async {
+        .with_method("wrong_id", |_ctx, (): ()| async {
             write_stdout(b"{\"jsonrpc\":\"2.0\",\"id\":999999,\"result\":\"wrong\"}\n");
             std::process::exit(0);
             #[expect(unreachable_code, reason = "the closure needs a result type")]
             Ok::<Value, RpcError>(Value::Null)
         })
-        .method("answer_twice", |_ctx, (): ()| async {
+        .with_method("answer_twice", |_ctx, (): ()| async {
             // Handlers do not see the request's id; the host always sends
             // this request with id 1, so the hand-written answer matches it
             // and the normal answer below is the second one for id 1.
             write_stdout(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"first\"}\n");
             Ok::<_, RpcError>("second")
         })
-        .method("flood_stdout", |_ctx, mib: u64| async move {
+        .with_method("flood_stdout", |_ctx, mib: u64| async move {
             let len = mebibytes(mib)?;
             let chunk = vec![b'x'; 64 * 1024];
             let mut stdout = std::io::stdout().lock();
@@ -122,7 +122,7 @@ fn router() -> Router {
             stdout.flush().map_err(RpcError::internal)?;
             Ok::<_, RpcError>("done")
         })
-        .method("flood_stderr", |_ctx, mib: u64| async move {
+        .with_method("flood_stderr", |_ctx, mib: u64| async move {
             let len = mebibytes(mib)?;
             let mut line = vec![b'e'; 1024];
             line[1023] = b'\n';
@@ -132,10 +132,10 @@ fn router() -> Router {
             }
             Ok::<_, RpcError>("done")
         })
-        .method("huge_response", |_ctx, mib: u64| async move {
+        .with_method("huge_response", |_ctx, mib: u64| async move {
             Ok::<_, RpcError>("a".repeat(mebibytes(mib)?))
         })
-        .method("host_call_then_exit", |_ctx, (): ()| async {
+        .with_method("host_call_then_exit", |_ctx, (): ()| async {
             // Written by hand: a `Context::call` would only be sent once the
             // handler waits for its answer, and this handler never does.
             write_stdout(
@@ -145,7 +145,7 @@ fn router() -> Router {
             #[expect(unreachable_code, reason = "the closure needs a result type")]
             Ok::<Value, RpcError>(Value::Null)
         })
-        .method("read_stdin_forever", |_ctx, (): ()| async {
+        .with_method("read_stdin_forever", |_ctx, (): ()| async {
             Ok::<_, RpcError>(read_stdin_until_eof())
         })
 }

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::Error;
 
-/// The result of [`PluginSet::emit`](crate::PluginSet::emit).
+/// The result of [`PluginSet::emit`](super::PluginSet::emit).
 #[derive(Debug)]
 pub struct EmitOutcome {
     /// The event's name.

@@ -73,7 +73,7 @@ impl PluginSetBuilder {
     /// manifest lists `name` in `permissions` may call them. Any
     /// [`HostHandler`] that lists its methods
     /// ([`HostHandler::method_names`]) can be a capability, a
-    /// [`HostRouter`] among them.
+    /// [`HostRouter`](crate::HostRouter) among them.
     pub fn with_capability(mut self, name: impl Into<String>, methods: impl HostHandler) -> Self {
         self.capabilities.push((name.into(), Arc::new(methods)));
         self

@@ -12,9 +12,9 @@
 //! ```
 //!
 //! Reads of an empty stdin and polls that find nothing ready do not block a
-//! thread: they record what they wait for ([`Blocked`]) and return a
-//! resumable host error ([`Suspend`]); the call loop awaits the data or the
-//! timer and then completes the operation with [`complete_blocked`]. Every
+//! thread: they record what they wait for (`Blocked`) and return a
+//! resumable host error (`Suspend`); the call loop awaits the data or the
+//! timer and then completes the operation with `complete_blocked`. Every
 //! other function answers at once, never traps on bad pointers (`EFAULT`)
 //! and answers unsupported operations with an errno.
 
