@@ -8,8 +8,15 @@ use wasm_encoder::{
 };
 
 use super::{
-    CapturedState, GlobalValue, SnapshotError, encode::VecSection, initializer::MARKER_SECTION,
-    instrument::Instrumented, parse::ModuleFacts, segments::nonzero_runs,
+    CapturedState, GlobalValue, SnapshotError,
+    encode::{
+        DATA_COUNT_SECTION, DATA_SECTION, EXPORT_SECTION, GLOBAL_SECTION, MEMORY_SECTION,
+        START_SECTION, VecSection,
+    },
+    initializer::MARKER_SECTION,
+    instrument::Instrumented,
+    parse::ModuleFacts,
+    segments::nonzero_runs,
 };
 
 /// The size of a wasm page.
@@ -57,13 +64,6 @@ impl EmitOptions {
     }
 }
 
-const MEMORY: u8 = 5;
-const GLOBAL: u8 = 6;
-const EXPORT: u8 = 7;
-const START: u8 = 8;
-const DATA_COUNT: u8 = 12;
-const DATA: u8 = 11;
-
 /// Writes `original` pre-initialised with `state`, captured from an
 /// instance of `instrumented` (made from `original`).
 ///
@@ -109,7 +109,7 @@ pub(crate) fn emit(
     }
 
     let mut out = wasm_encoder::Module::new();
-    let has_data = facts.section(DATA).is_some();
+    let has_data = facts.section(DATA_SECTION).is_some();
     let last_known = facts.sections.iter().rposition(|section| section.id != 0);
     let finish = |out: &mut wasm_encoder::Module, data: &DataSection| {
         if !has_data && !data.is_empty() {
@@ -122,24 +122,24 @@ pub(crate) fn emit(
     };
     for (position, section) in facts.sections.iter().enumerate() {
         match section.id {
-            MEMORY => {
+            MEMORY_SECTION => {
                 out.section(&memory_section(&facts, state));
             }
-            GLOBAL => {
+            GLOBAL_SECTION => {
                 out.section(&global_section(original, &facts, state));
             }
-            EXPORT => {
+            EXPORT_SECTION => {
                 let exports = export_section(original, &facts, instrumented, options);
                 out.section(&RawSection {
-                    id: EXPORT,
+                    id: EXPORT_SECTION,
                     data: &exports,
                 });
             }
-            START => {}
-            DATA_COUNT => {
+            START_SECTION => {}
+            DATA_COUNT_SECTION => {
                 out.section(&DataCountSection { count: data.len() });
             }
-            DATA => {
+            DATA_SECTION => {
                 if !data.is_empty() {
                     out.section(&data);
                 }

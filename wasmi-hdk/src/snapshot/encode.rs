@@ -77,24 +77,42 @@ pub(super) fn export_entry(name: &str, kind: wasm_encoder::ExportKind, index: u3
     out
 }
 
-/// The order in which a known section must appear, or `None` for a custom
-/// section. The data count section sits between element and code, the tag
-/// section between memory and global.
+/// Section ids, as the binary format numbers them.
+pub(super) const TYPE_SECTION: u8 = 1;
+pub(super) const IMPORT_SECTION: u8 = 2;
+pub(super) const FUNCTION_SECTION: u8 = 3;
+pub(super) const TABLE_SECTION: u8 = 4;
+pub(super) const MEMORY_SECTION: u8 = 5;
+pub(super) const GLOBAL_SECTION: u8 = 6;
+pub(super) const EXPORT_SECTION: u8 = 7;
+pub(super) const START_SECTION: u8 = 8;
+pub(super) const ELEMENT_SECTION: u8 = 9;
+pub(super) const CODE_SECTION: u8 = 10;
+pub(super) const DATA_SECTION: u8 = 11;
+pub(super) const DATA_COUNT_SECTION: u8 = 12;
+pub(super) const TAG_SECTION: u8 = 13;
+
+/// The position at which a known section must appear, or `None` for a
+/// custom (or unknown) section. The data count section sits between element
+/// and code, the tag section between memory and global.
 pub(super) fn section_rank(id: u8) -> Option<u8> {
-    Some(match id {
-        1 => 1,   // type
-        2 => 2,   // import
-        3 => 3,   // function
-        4 => 4,   // table
-        5 => 5,   // memory
-        13 => 6,  // tag
-        6 => 7,   // global
-        7 => 8,   // export
-        8 => 9,   // start
-        9 => 10,  // element
-        12 => 11, // data count
-        10 => 12, // code
-        11 => 13, // data
-        _ => return None,
-    })
+    const ORDER: [u8; 13] = [
+        TYPE_SECTION,
+        IMPORT_SECTION,
+        FUNCTION_SECTION,
+        TABLE_SECTION,
+        MEMORY_SECTION,
+        TAG_SECTION,
+        GLOBAL_SECTION,
+        EXPORT_SECTION,
+        START_SECTION,
+        ELEMENT_SECTION,
+        DATA_COUNT_SECTION,
+        CODE_SECTION,
+        DATA_SECTION,
+    ];
+    ORDER
+        .iter()
+        .position(|&known| known == id)
+        .map(|rank| rank as u8)
 }

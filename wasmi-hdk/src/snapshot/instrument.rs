@@ -5,7 +5,10 @@ use wasmparser::{ExternalKind, ValType};
 
 use super::{
     SnapshotError,
-    encode::{Entries, VecSection, export_entry, section_rank},
+    encode::{
+        CODE_SECTION, EXPORT_SECTION, Entries, FUNCTION_SECTION, TYPE_SECTION, VecSection,
+        export_entry, section_rank,
+    },
     initializer::{InitStatus, Initializer, status},
     parse::ModuleFacts,
     reach::check_init_code,
@@ -36,8 +39,8 @@ pub(crate) struct Instrumented {
     pub(super) layout: Layout,
 }
 
-/// What instrumentation exported, for [`capture`](super::capture) and
-/// [`emit`](super::emit).
+/// What instrumentation exported, for [`capture`](super::capture()) and
+/// [`emit`](super::emit()).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Layout {
     /// The original module's size, to catch a mix-up in `emit`.
@@ -54,7 +57,7 @@ pub(super) struct Layout {
 
 impl Instrumented {
     /// The instrumented module: instantiate it, call
-    /// [`Self::initializer`]'s exports, then [`capture`](super::capture).
+    /// [`Self::initializer`]'s exports, then [`capture`](super::capture()).
     pub(crate) fn wasm(&self) -> &[u8] {
         &self.wasm
     }
@@ -181,12 +184,6 @@ fn check_state(facts: &ModuleFacts<'_>) -> Result<(), SnapshotError> {
     Ok(())
 }
 
-/// The section ids instrumentation touches.
-const TYPE: u8 = 1;
-const FUNCTION: u8 = 3;
-const EXPORT: u8 = 7;
-const CODE: u8 = 10;
-
 /// Copies `wasm`, adding the exports of `layout` and the probe functions.
 fn rewrite(
     wasm: &[u8],
@@ -235,29 +232,41 @@ fn rewrite(
     let probes = !layout.probes.is_empty();
     let mut exports_done = false;
     for section in &facts.sections {
-        if !exports_done && section_rank(section.id) > section_rank(EXPORT) {
+        if !exports_done && section_rank(section.id) > section_rank(EXPORT_SECTION) {
             if !new_exports.is_empty() {
-                raw(&mut out, EXPORT, &new_exports.finish());
+                raw(&mut out, EXPORT_SECTION, &new_exports.finish());
             }
             exports_done = true;
         }
         match section.id {
-            TYPE if probes => {
+            TYPE_SECTION if probes => {
                 let mut nullary = VecSection::default();
                 nullary.entry(&[0x60, 0x00, 0x00]);
-                raw(&mut out, TYPE, &extended(&section.range, &nullary)?);
+                raw(&mut out, TYPE_SECTION, &extended(&section.range, &nullary)?);
             }
-            FUNCTION if probes => raw(&mut out, FUNCTION, &extended(&section.range, &probe_types)?),
-            CODE if probes => raw(&mut out, CODE, &extended(&section.range, &probe_bodies)?),
-            EXPORT => {
-                raw(&mut out, EXPORT, &extended(&section.range, &new_exports)?);
+            FUNCTION_SECTION if probes => raw(
+                &mut out,
+                FUNCTION_SECTION,
+                &extended(&section.range, &probe_types)?,
+            ),
+            CODE_SECTION if probes => raw(
+                &mut out,
+                CODE_SECTION,
+                &extended(&section.range, &probe_bodies)?,
+            ),
+            EXPORT_SECTION => {
+                raw(
+                    &mut out,
+                    EXPORT_SECTION,
+                    &extended(&section.range, &new_exports)?,
+                );
                 exports_done = true;
             }
             id => raw(&mut out, id, &wasm[section.range.clone()]),
         }
     }
     if !exports_done && !new_exports.is_empty() {
-        raw(&mut out, EXPORT, &new_exports.finish());
+        raw(&mut out, EXPORT_SECTION, &new_exports.finish());
     }
     Ok(out.finish())
 }

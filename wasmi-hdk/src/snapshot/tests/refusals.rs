@@ -224,6 +224,23 @@ fn table_mutation_outside_initialisation_is_allowed() {
 }
 
 #[test]
+fn table_mutation_in_a_function_no_table_holds_is_allowed() {
+    // An indirect call runs during initialisation, but `$grow` is in no
+    // element segment and no `ref.func` names it, so no table can reach it.
+    let original = wasm(
+        r#"(module
+          (table 2 funcref)
+          (elem (i32.const 0) $noop)
+          (func $noop)
+          (func $grow (export "grow") (result i32) (table.grow (ref.null func) (i32.const 1)))
+          (func (export "wizer.initialize") (call_indirect (i32.const 0))))"#,
+    );
+    let snap = snapshot(&original, &EmitOptions::default());
+    let (mut store, instance) = instantiate(&snap.engine, &snap.wasm);
+    assert_eq!(super::call_i32(&mut store, &instance, "grow", &[]), 2);
+}
+
+#[test]
 fn reserved_export_name() {
     let error = refusal(&format!(
         r#"(module (memory (export "__wasmi_snapshot_memory") 1) {INIT})"#
