@@ -66,6 +66,15 @@ mod plugin;
 mod report;
 mod runtime;
 pub mod set;
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        unused_imports,
+        reason = "pre-initialisation is not wired into plugin loading or the CLI yet"
+    )
+)]
+mod snapshot;
 pub mod wasi;
 
 pub use wasmi_plugin_protocol as protocol;
