@@ -44,6 +44,7 @@ mod plugin;
 mod report;
 mod runtime;
 mod set;
+pub mod store;
 mod wasi;
 
 pub use self::inspect::{
@@ -82,6 +83,10 @@ mod assertions {
     const _: () = send_sync::<Plugin>();
     const _: () = send_sync::<CancelHandle>();
     const _: () = send_sync::<Error>();
+    const _: () = send_sync::<store::StoreError>();
+    const _: () = send_sync::<store::StoreHost>();
+    const _: () = send_sync::<store::MemoryStore>();
+    const _: () = send_sync::<store::RedbStore>();
 
     #[expect(dead_code, reason = "compile-time check only")]
     fn call_future_is_send(plugin: &Plugin) -> impl Send {
