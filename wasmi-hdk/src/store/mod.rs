@@ -47,6 +47,10 @@
 
 mod check;
 mod error;
+#[cfg(target_arch = "wasm32")]
+mod idb_request;
+#[cfg(target_arch = "wasm32")]
+mod indexeddb;
 mod kv_store;
 mod memory;
 mod namespace;
@@ -65,6 +69,8 @@ mod store_host;
 #[cfg(test)]
 mod tests;
 
+#[cfg(target_arch = "wasm32")]
+pub use self::indexeddb::IndexedDbStore;
 #[cfg(not(target_arch = "wasm32"))]
 pub use self::redb_store::RedbStore;
 pub use self::{
