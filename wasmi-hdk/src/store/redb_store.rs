@@ -81,14 +81,7 @@ impl RedbStore {
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let db =
             Database::create(path).map_err(|e| StoreError::backend("opening the database", e))?;
-        let tx = db
-            .begin_write()
-            .map_err(|e| StoreError::backend("creating the tables", e))?;
-        tx.open_table(ENTRIES)
-            .and(tx.open_table(USAGE).map(drop))
-            .map_err(|e| StoreError::backend("creating the tables", e))?;
-        tx.commit()
-            .map_err(|e| StoreError::backend("creating the tables", e))?;
+        create_tables(&db).map_err(|e| StoreError::backend("creating the tables", e))?;
         let db = Arc::new(db);
         let writer = Writer::spawn(db.clone())
             .map_err(|e| StoreError::backend("starting the writer thread", e))?;
@@ -170,6 +163,15 @@ impl RedbStore {
             });
         Ok(usage.unwrap_or_default())
     }
+}
+
+/// Creates the tables if the file is new, so readers always find them.
+fn create_tables(db: &Database) -> Result<(), redb::Error> {
+    let tx = db.begin_write()?;
+    tx.open_table(ENTRIES)?;
+    tx.open_table(USAGE)?;
+    tx.commit()?;
+    Ok(())
 }
 
 impl KvStore for RedbStore {
