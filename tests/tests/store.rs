@@ -13,7 +13,7 @@ use std::{
 
 use serde_json::{Value, json};
 use wasmi_hdk::{
-    Error, Plugin,
+    Error, Manifest, Plugin, PluginSet,
     store::{
         KvStore, ListQuery, MemoryStore, Namespace, Quota, Quotas, RedbStore, StoreHost, Usage,
     },
@@ -147,6 +147,38 @@ async fn store_errors_reach_the_plugin_with_their_codes() {
         .unwrap(),
         json!({"committed": false, "index": 0, "current": "text"})
     );
+}
+
+#[tokio::test]
+async fn in_a_plugin_set_the_store_is_a_capability() {
+    let store = MemoryStore::new();
+    let set = PluginSet::builder()
+        .with_capability("store", StoreHost::new(store.clone()).router())
+        .build();
+    let manifest = |text: &str| Manifest::from_toml(text, "test.toml").unwrap();
+    set.load(
+        manifest("name = \"keeper\"\npermissions = [\"store\"]"),
+        test_plugin_artifacts::TEST_PLUGIN,
+    )
+    .unwrap();
+    set.load(
+        manifest("name = \"plain\""),
+        test_plugin_artifacts::TEST_PLUGIN,
+    )
+    .unwrap();
+    let increment = json!({"method": "store.increment", "params": ["n"]});
+    assert_eq!(
+        within(set.call("keeper", "call_host", increment.clone()))
+            .await
+            .unwrap(),
+        1
+    );
+    match within(set.call("plain", "call_host", increment)).await {
+        Err(Error::Rpc(e)) => assert_eq!(e.code, -32002, "{e:?}"),
+        other => panic!("expected permission denied, got {other:?}"),
+    }
+    let keeper = Namespace::plugin("keeper").unwrap();
+    assert_eq!(store.get(&keeper, "n").await.unwrap(), Some(json!(1)));
 }
 
 /// How long one step of the crash test may wait (a hang bound, not a

@@ -8,10 +8,10 @@ use serde_json::{Value, json};
 use wasmi_pdk::protocol::{RpcError, codes};
 
 use super::{
-    BatchOutcome, KvStore, Namespace, OpResult, StoreError,
+    BatchOutcome, KvStore, Namespace, OpResult, StoreError, methods,
     params::{self, Request},
 };
-use crate::{BoxFuture, CallerInfo, HostHandler};
+use crate::{BoxFuture, CallerInfo, HostHandler, HostRouter};
 
 #[cfg(not(target_arch = "wasm32"))]
 type NamespaceOf = Arc<dyn Fn(&CallerInfo) -> Result<Namespace, StoreError> + Send + Sync>;
@@ -99,6 +99,26 @@ impl StoreHost {
     pub fn store(&self) -> &Arc<dyn KvStore> {
         &self.store
     }
+
+    /// The same methods as a [`HostRouter`], for APIs that take one (a
+    /// plugin set's capability).
+    ///
+    /// ```
+    /// use wasmi_hdk::store::{MemoryStore, StoreHost, methods};
+    ///
+    /// let router = StoreHost::new(MemoryStore::new()).router();
+    /// assert!(methods::ALL.iter().all(|m| router.has_method(m)));
+    /// ```
+    pub fn router(&self) -> HostRouter {
+        methods::ALL
+            .iter()
+            .fold(HostRouter::new(), |router, &name| {
+                let host = self.clone();
+                router.method(name, move |caller, params: Value| {
+                    host.handle(caller, name, Some(params))
+                })
+            })
+    }
 }
 
 impl HostHandler for StoreHost {
@@ -108,6 +128,8 @@ impl HostHandler for StoreHost {
         method: &str,
         params: Option<Value>,
     ) -> BoxFuture<Result<Value, RpcError>> {
+        // `null` params (from a router) are no params.
+        let params = params.filter(|p| !p.is_null());
         let request = match params::decode(method, params.as_ref()) {
             Ok(Some(request)) => request,
             Ok(None) => {

@@ -281,3 +281,31 @@ async fn the_embedder_can_pick_the_namespace() {
         .unwrap_err();
     assert_eq!(e.code, -32603);
 }
+
+#[tokio::test]
+async fn the_router_serves_the_same_methods() {
+    let store = MemoryStore::new();
+    let router = StoreHost::new(store.clone()).router();
+    let call = |method: &'static str, params: Option<Value>| {
+        within(router.handle(caller("p"), method, params))
+    };
+    assert_eq!(
+        call(methods::INCREMENT, Some(json!(["n"]))).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        call(methods::LIST, None).await.unwrap(),
+        json!({"keys": ["n"], "cursor": null})
+    );
+    assert_eq!(call(methods::USAGE, None).await.unwrap()["keys"], 1);
+    assert_eq!(
+        call(methods::GET, Some(json!([""])))
+            .await
+            .unwrap_err()
+            .code,
+        -32602
+    );
+    assert_eq!(call("store.nope", None).await.unwrap_err().code, -32601);
+    let ns = Namespace::plugin("p").unwrap();
+    assert_eq!(store.get(&ns, "n").await.unwrap(), Some(json!(1)));
+}
