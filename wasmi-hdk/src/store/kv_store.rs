@@ -23,7 +23,7 @@ use crate::{BoxFuture, MaybeSend, MaybeSync};
 /// applies half of it.
 ///
 /// The kit's backends are [`MemoryStore`](super::MemoryStore),
-/// [`RedbStore`](super::RedbStore) (not on `wasm32`) and `IndexedDbStore`
+/// `RedbStore` (not on `wasm32`) and `IndexedDbStore`
 /// (only on `wasm32`).
 ///
 /// ```

@@ -12,7 +12,7 @@
 //! | Backend | Where | Durable |
 //! |---|---|---|
 //! | [`MemoryStore`] | everywhere | no |
-//! | [`RedbStore`] | native, iOS, Android | yes: ACID, crash-safe file |
+//! | `RedbStore` | native, iOS, Android | yes: ACID, crash-safe file |
 //! | `IndexedDbStore` | browser (`wasm32`) | yes: the page's IndexedDB |
 //!
 //! Guarantees, on every backend:
