@@ -17,6 +17,7 @@ mod loading;
 mod misbehaviour;
 mod plugin_set;
 mod soak;
+mod store;
 mod wasi;
 
 // The library target only exists to hold the package; the tests are here.

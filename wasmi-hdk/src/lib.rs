@@ -75,6 +75,7 @@ pub mod set;
     )
 )]
 mod snapshot;
+pub mod store;
 pub mod wasi;
 
 pub use wasmi_plugin_protocol as protocol;
@@ -107,6 +108,10 @@ mod assertions {
     const _: () = send_sync::<CancelHandle>();
     const _: () = send_sync::<Error>();
     const _: () = send_sync::<CallFailure>();
+    const _: () = send_sync::<store::StoreError>();
+    const _: () = send_sync::<store::StoreHost>();
+    const _: () = send_sync::<store::MemoryStore>();
+    const _: () = send_sync::<store::RedbStore>();
 
     fn is_send_static<T: Send + 'static>(_: &T) {}
 

@@ -23,6 +23,13 @@ pub mod codes {
     pub const PERMISSION_DENIED: i32 = -32002;
     /// A call between plugins went deeper than the host allows (a cycle).
     pub const CALL_DEPTH_EXCEEDED: i32 = -32003;
+    /// A store write would take the plugin's namespace past a quota, or a
+    /// value is larger than the value quota; `data.quota` says which:
+    /// `keys`, `bytes` or `value_bytes`.
+    pub const QUOTA_EXCEEDED: i32 = -32004;
+    /// `store.increment` found a value that is not an integer, or the sum
+    /// overflows a 64-bit signed integer.
+    pub const NOT_AN_INTEGER: i32 = -32005;
     /// First code of the range this protocol reserves for itself.
     pub const RESERVED_MIN: i32 = -32099;
     /// Last code of the range this protocol reserves for itself.
