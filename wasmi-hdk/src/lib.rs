@@ -35,6 +35,11 @@ mod call;
 mod cancel;
 mod discovery;
 mod error;
+#[cfg_attr(
+    not(any(test, feature = "fuzzing")),
+    expect(dead_code, reason = "wired into the WASI layer after its refactor")
+)]
+mod files;
 mod host;
 mod inspect;
 mod limits;
@@ -46,6 +51,9 @@ mod runtime;
 mod set;
 mod wasi;
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub use self::files::fuzz as __fuzz;
 pub use self::inspect::{
     ExportInfo, ExternKind, ImportInfo, ImportSupport, MemoryInfo, ModuleInfo,
 };
