@@ -36,7 +36,7 @@ mod cancel;
 mod discovery;
 mod error;
 #[cfg_attr(
-    not(any(test, feature = "fuzzing")),
+    not(test),
     expect(dead_code, reason = "wired into the WASI layer after its refactor")
 )]
 mod files;

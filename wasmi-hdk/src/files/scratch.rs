@@ -451,3 +451,54 @@ pub(crate) fn read_at(data: &[u8], offset: u64, dst: &mut [u8]) -> usize {
     dst[..count].copy_from_slice(&data[start..start + count]);
     count
 }
+
+#[cfg(any(test, feature = "fuzzing"))]
+impl Scratch {
+    /// Panics unless the bookkeeping holds: the quota counts exactly what
+    /// live nodes cost and is not exceeded, every node a directory holds
+    /// is linked and knows its parent, and a node no directory holds is
+    /// kept only while open (`opens[i]`: descriptors on node `i`).
+    pub(crate) fn check(&self, opens: &[u32]) {
+        let mut reached = vec![false; self.nodes.len()];
+        reached[0] = true;
+        let mut pending = vec![NodeId::ROOT];
+        while let Some(dir) = pending.pop() {
+            let entries = self.entries(dir);
+            assert!(
+                entries.windows(2).all(|w| w[0].0 < w[1].0),
+                "sorted, unique names"
+            );
+            for (_, id) in entries {
+                assert!(
+                    !core::mem::replace(&mut reached[id.index()], true),
+                    "one place"
+                );
+                let node = self.node(*id);
+                assert!(node.linked && node.parent == dir);
+                if let Content::Dir(_) = node.content {
+                    pending.push(*id);
+                }
+            }
+        }
+        let mut used = 0;
+        for (index, slot) in self.nodes.iter().enumerate() {
+            let Some(node) = slot else {
+                assert!(self.free.contains(&NodeId(index as u32)));
+                continue;
+            };
+            assert_eq!(
+                node.opens,
+                opens.get(index).copied().unwrap_or(0),
+                "open count of {index}"
+            );
+            if !reached[index] {
+                assert!(!node.linked && node.opens > 0, "node {index} is lost");
+            }
+            if index != 0 {
+                used += NODE_COST + node.name_len + self.data(NodeId(index as u32)).len() as u64;
+            }
+        }
+        assert_eq!(used, self.used);
+        assert!(self.used <= self.quota);
+    }
+}

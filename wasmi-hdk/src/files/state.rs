@@ -549,3 +549,25 @@ pub(super) fn new_times(atim: u64, mtim: u64, flags: u16) -> FsResult<(Option<u6
 pub(super) fn now() -> u64 {
     crate::runtime::unix_time_ns()
 }
+
+#[cfg(any(test, feature = "fuzzing"))]
+impl Files {
+    /// Panics unless the scratch directory's bookkeeping agrees with the
+    /// open descriptors (see [`Scratch::check`]).
+    pub(crate) fn check(&self) {
+        let Some(scratch) = &self.scratch else {
+            return;
+        };
+        let mut opens = Vec::new();
+        for (_, handle) in self.fds.iter() {
+            if let Mount::Scratch = handle.at().mount {
+                let index = handle.at().node.index();
+                if opens.len() <= index {
+                    opens.resize(index + 1, 0);
+                }
+                opens[index] += 1;
+            }
+        }
+        scratch.check(&opens);
+    }
+}

@@ -24,6 +24,7 @@ fn write_file(files: &mut Files, path: &str, data: &[u8]) {
     let fd = create(files, path).unwrap();
     assert_eq!(files.write(fd, data), Ok(data.len()));
     files.close(fd).unwrap();
+    files.check();
 }
 
 #[test]
@@ -59,6 +60,7 @@ fn files_are_created_written_and_read_back() {
         u64::from_le_bytes(dir[8..16].try_into().unwrap()),
         rights::DIR_WRITABLE
     );
+    files.check();
 }
 
 #[test]
@@ -126,6 +128,7 @@ fn open_flags_create_exclusively_truncate_and_append() {
         open(&mut files, "d", oflags::DIRECTORY | oflags::CREAT, RW, 0),
         Err(Errno::INVAL)
     );
+    files.check();
 }
 
 #[test]
@@ -169,6 +172,7 @@ fn directories_are_made_listed_and_removed() {
     assert_eq!(files.create_directory(a, b"x"), Err(Errno::NOENT));
     let root = open_dir(&mut files, TMP, ".").unwrap();
     assert_eq!(names(&mut files, root), [".", ".."]);
+    files.check();
 }
 
 #[test]
@@ -220,6 +224,7 @@ fn renames_follow_posix() {
     let mut files = Files::new(&preopens);
     assert_eq!(files.rename(3, b"a.txt", 4, b"a.txt"), Err(Errno::PERM));
     assert_eq!(files.rename(4, b"x", 3, b"x"), Err(Errno::PERM));
+    files.check();
 }
 
 #[test]
@@ -259,6 +264,7 @@ fn the_quota_bounds_bytes_names_and_nodes() {
         made += 1;
     }
     assert_eq!(made, 9);
+    files.check();
 }
 
 #[test]
@@ -288,6 +294,7 @@ fn an_unlinked_file_lives_on_while_open() {
     let before = files.scratch_used();
     files.renumber(b, a).unwrap();
     assert_eq!(files.scratch_used(), before - NODE_COST - 1 - 3);
+    files.check();
 }
 
 #[test]
@@ -300,6 +307,8 @@ fn each_instance_starts_with_an_empty_scratch_directory() {
     assert_eq!(second.scratch_used(), 0);
     let root = open_dir(&mut second, TMP, ".").unwrap();
     assert_eq!(names(&mut second, root), [".", ".."]);
+    first.check();
+    second.check();
 }
 
 #[test]
@@ -328,6 +337,7 @@ fn times_can_be_set() {
     assert_eq!(files.set_times(fd, 0, 0, 1 << 4), Err(Errno::INVAL));
     assert_eq!(files.set_times(fd, 0, 0, fstflags::MTIM_NOW), Ok(()));
     assert!(mtime(&mut files).1 > 1_600_000_000_000_000_000);
+    files.check();
 }
 
 #[test]
@@ -338,4 +348,5 @@ fn no_links_in_the_scratch_directory() {
     assert_eq!(files.link(TMP, 0, b"f", TMP, b"l"), Err(Errno::PERM));
     assert_eq!(files.link(TMP, FOLLOW, b"f", TMP, b"l"), Err(Errno::INVAL));
     assert_eq!(files.readlink(TMP, b"f", &mut [0; 8]), Err(Errno::INVAL));
+    files.check();
 }
