@@ -42,10 +42,12 @@ impl Default for ArchiveLimits {
 }
 
 impl ArchiveLimits {
-    /// The most entries the tree may have; default 100 000.
+    /// The most entries the tree may have; default 100 000 (at most
+    /// `u32::MAX - 1`).
     #[must_use]
     pub(crate) fn with_max_entries(mut self, entries: usize) -> Self {
-        self.max_entries = entries;
+        // Nodes are numbered with `u32`.
+        self.max_entries = entries.min(u32::MAX as usize - 1);
         self
     }
 

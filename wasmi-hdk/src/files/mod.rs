@@ -85,6 +85,34 @@
 //! The wiring should answer `fd_renumber` between stdio (0–2) and one of
 //! these descriptors with `ENOTSUP`: stdout is the protocol channel
 //! (wasmtime allows it).
+//!
+//! # Wiring
+//!
+//! The instance state holds a [`Files`] made with [`Files::new`] from the
+//! plugin's [`Preopens`]. Each WASI function keeps its stdio branch (fds
+//! 0–2) and otherwise calls one method, reading paths and buffers from
+//! guest memory and writing results back (`EFAULT` on a bad pointer, as
+//! now), then charges [`Files::take_fuel`]:
+//!
+//! | function | method | guest memory |
+//! |---|---|---|
+//! | `fd_prestat_get` | [`prestat`](Files::prestat) | write the 8 bytes |
+//! | `fd_prestat_dir_name` | [`prestat_dir_name`](Files::prestat_dir_name) | write the name |
+//! | `fd_fdstat_get` | [`fdstat`](Files::fdstat) | write the 24 bytes |
+//! | `fd_fdstat_set_flags` / `_set_rights` | [`set_fd_flags`](Files::set_fd_flags) / [`set_rights`](Files::set_rights) | |
+//! | `fd_filestat_get` | [`filestat`](Files::filestat) | write the 64 bytes |
+//! | `fd_filestat_set_size` / `_set_times` | [`set_size`](Files::set_size) / [`set_times`](Files::set_times) | |
+//! | `fd_read`, `fd_pread` | [`read`](Files::read), [`pread`](Files::pread) per iovec, stop at a short one | check all iovecs first |
+//! | `fd_write`, `fd_pwrite` | [`write`](Files::write), [`pwrite`](Files::pwrite) per iovec, stop at a short one | |
+//! | `fd_seek`, `fd_tell` | [`seek`](Files::seek), [`tell`](Files::tell) | write the `u64` |
+//! | `fd_advise`, `fd_allocate`, `fd_sync`, `fd_datasync` | [`advise`](Files::advise), [`allocate`](Files::allocate), [`sync`](Files::sync) | |
+//! | `fd_readdir` | [`readdir`](Files::readdir) into the guest buffer | write `bufused` |
+//! | `fd_close`, `fd_renumber` | [`close`](Files::close), [`renumber`](Files::renumber) | |
+//! | `path_open` | [`open`](Files::open) with an [`OpenRequest`] | read the path, write the fd |
+//! | `path_filestat_get` / `_set_times` | [`path_filestat`](Files::path_filestat) / [`path_set_times`](Files::path_set_times) | |
+//! | `path_create_directory`, `path_remove_directory`, `path_unlink_file` | [`create_directory`](Files::create_directory), [`remove_directory`](Files::remove_directory), [`unlink_file`](Files::unlink_file) | |
+//! | `path_rename`, `path_link`, `path_symlink`, `path_readlink` | [`rename`](Files::rename), [`link`](Files::link), [`symlink`](Files::symlink), [`readlink`](Files::readlink) | |
+//! | `poll_oneoff` on a file | [`poll_nbytes`](Files::poll_nbytes): always ready | |
 
 mod abi;
 mod builder;

@@ -285,7 +285,12 @@ impl Files {
             return Err(Errno::INVAL);
         }
         let node = file.at.node;
-        self.scratch_mut().set_size(node, size, now())
+        let scratch = self.scratch_mut();
+        let before = scratch.data(node).len() as u64;
+        scratch.set_size(node, size, now())?;
+        // Zero-filling costs as much as copying.
+        self.fuel += size.abs_diff(before) / cost::BYTES_PER_FUEL;
+        Ok(())
     }
 
     /// `fd_filestat_set_times`.
@@ -348,8 +353,7 @@ impl Files {
     /// `ENOSPC` when nothing fits.
     pub(crate) fn write(&mut self, fd: i32, src: &[u8]) -> FsResult<usize> {
         let (node, offset) = self.writable(fd, None)?;
-        let count = self.scratch_mut().write(node, offset, src, now())?;
-        self.fuel += count as u64 / cost::BYTES_PER_FUEL;
+        let count = self.write_at(node, offset, src)?;
         self.file_mut(fd)?.pos = offset + count as u64;
         Ok(count)
     }
@@ -362,8 +366,17 @@ impl Files {
     /// As [`write`](Self::write).
     pub(crate) fn pwrite(&mut self, fd: i32, src: &[u8], offset: u64) -> FsResult<usize> {
         let (node, offset) = self.writable(fd, Some(offset))?;
-        let count = self.scratch_mut().write(node, offset, src, now())?;
-        self.fuel += count as u64 / cost::BYTES_PER_FUEL;
+        self.write_at(node, offset, src)
+    }
+
+    /// Writes into a scratch file, charging for the bytes copied and for
+    /// the zeros of any gap filled.
+    fn write_at(&mut self, node: NodeId, offset: u64, src: &[u8]) -> FsResult<usize> {
+        let scratch = self.scratch_mut();
+        let before = scratch.data(node).len() as u64;
+        let count = scratch.write(node, offset, src, now())?;
+        let grown = (scratch.data(node).len() as u64).saturating_sub(before);
+        self.fuel += (count as u64 + grown) / cost::BYTES_PER_FUEL;
         Ok(count)
     }
 

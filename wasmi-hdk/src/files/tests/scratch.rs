@@ -350,3 +350,17 @@ fn no_links_in_the_scratch_directory() {
     assert_eq!(files.readlink(TMP, b"f", &mut [0; 8]), Err(Errno::INVAL));
     files.check();
 }
+
+#[test]
+fn zero_filling_is_charged_like_copying() {
+    let mut files = scratch(1 << 20);
+    let fd = create(&mut files, "f").unwrap();
+    files.take_fuel();
+    files.set_size(fd, 800_000).unwrap();
+    assert!(files.take_fuel() >= 100_000);
+    files.set_size(fd, 0).unwrap();
+    files.take_fuel();
+    assert_eq!(files.pwrite(fd, b"x", 799_999), Ok(1));
+    assert!(files.take_fuel() >= 100_000);
+    files.check();
+}
