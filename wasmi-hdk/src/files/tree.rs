@@ -146,7 +146,7 @@ impl FileTree {
     ///
     /// # Errors
     ///
-    /// [`FilesError::UnknownFormat`], or those of
+    /// [`FilesError::UnknownFormat`](super::FilesError::UnknownFormat), or those of
     /// [`from_tar`](Self::from_tar) and [`from_zip`](Self::from_zip).
     pub(crate) fn from_archive(
         bytes: &[u8],
