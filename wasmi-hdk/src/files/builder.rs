@@ -303,7 +303,7 @@ fn link_target<'a>(
         target: target.to_owned(),
     };
     if target.is_empty() {
-        return Err(EntryError::EmptyName);
+        return Err(EntryError::EmptyTarget);
     }
     if target.starts_with('/') {
         return Err(escapes());
@@ -374,7 +374,7 @@ mod tests {
             link_target(3, b"/etc", &limits),
             Err(EntryError::SymlinkEscapes { .. })
         ));
-        assert_eq!(link_target(0, b"", &limits), Err(EntryError::EmptyName));
+        assert_eq!(link_target(0, b"", &limits), Err(EntryError::EmptyTarget));
     }
 
     #[test]

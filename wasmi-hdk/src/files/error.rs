@@ -64,6 +64,8 @@ pub(crate) enum EntryError {
     Backslash,
     #[error("empty name")]
     EmptyName,
+    #[error("symlink without a target")]
+    EmptyTarget,
     #[error("path of {len} bytes, more than {limit}")]
     PathTooLong { len: usize, limit: usize },
     #[error("a name of {len} bytes, more than 255")]

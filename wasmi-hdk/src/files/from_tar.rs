@@ -64,7 +64,7 @@ impl FileTree {
                 }
                 EntryType::Symlink => {
                     let Some(target) = entry.link_name_bytes() else {
-                        return Err(refuse(EntryError::EmptyName));
+                        return Err(refuse(EntryError::EmptyTarget));
                     };
                     builder.add_symlink(&raw, &target, mtime)?;
                 }

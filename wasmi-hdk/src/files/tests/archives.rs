@@ -245,6 +245,10 @@ fn symlinks_must_stay_inside_the_tree() {
             "{reason:?}"
         );
     }
+    assert_eq!(
+        tar_error(&[raw_entry(b"l", b'2', 0, b"", b"")]),
+        ("l".into(), EntryError::EmptyTarget)
+    );
     // Deeper down, `..` may climb as far as the root.
     let tree = FileTree::from_tar(
         &raw_tar(&[raw_entry(b"d/e/l", b'2', 0, b"", b"../../x")]),
