@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 seconds="${FUZZ_SECONDS:-20}"
-targets=(protocol_parse params_decode pdk_serve host_stdout wasi_pointers)
+targets=(protocol_parse params_decode pdk_serve host_stdout wasi_pointers vfs_archive vfs_resolve)
 
 if ! rustup run nightly rustc --version >/dev/null 2>&1; then
     echo "==> installing nightly Rust (missing)"

@@ -57,6 +57,11 @@ mod call_future;
 mod cancel;
 mod discovery;
 mod error;
+#[cfg_attr(
+    not(test),
+    expect(dead_code, reason = "wired into the WASI layer after its refactor")
+)]
+mod files;
 mod host;
 pub mod inspect;
 mod limits;
@@ -81,6 +86,9 @@ pub mod wasi;
 pub use wasmi_plugin_protocol as protocol;
 pub use wasmi_plugin_protocol::{Dialect, LogLevel, RpcError};
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub use self::files::fuzz as __fuzz;
 pub use self::{
     call_future::CallFuture,
     cancel::CancelHandle,
