@@ -120,9 +120,9 @@ fuzz_target!(|input: Input| {
     let limits = Limits::default()
         .with_max_message(max_message)
         .with_max_stderr(usize::from(input.max_stderr))
-        .with_fuel(Some(100_000_000))
-        .with_timeout(Some(Duration::from_secs(5)));
-    let host = HostRouter::new().method("host.echo", |_c, params: Value| async move {
+        .with_fuel(100_000_000)
+        .with_timeout(Duration::from_secs(5));
+    let host = HostRouter::new().with_method("host.echo", |_c, params: Value| async move {
         Ok::<_, RpcError>(params)
     });
     let plugin = Plugin::builder()
@@ -131,27 +131,30 @@ fuzz_target!(|input: Input| {
         .with_log_handler(|_| {})
         .build(&wasm)
         .expect("the generated plugin loads");
-    let outcome = futures::executor::block_on(plugin.call_with(
+    let outcome = futures::executor::block_on(plugin.call_with::<Value>(
         "fuzz",
         Value::Null,
         wasmi_hdk::CallOptions::new(),
     ));
-    match &outcome.result {
+    let (result, report) = match outcome {
+        Ok(reported) => (Ok(reported.value), reported.report),
+        Err(failure) => (Err(failure.error), failure.report),
+    };
+    match &result {
         Ok(_) | Err(Error::Rpc(_) | Error::Protocol { .. }) => {}
         Err(other) => panic!("unexpected error {other:?}"),
     }
     if let Err(Error::Protocol {
         violation: ProtocolViolation::MessageTooLarge { limit },
         ..
-    }) = &outcome.result
+    }) = &result
     {
         assert_eq!(*limit, max_message);
     }
     if overlong_line_before_first_read(&input.ops, max_message) {
         assert!(
-            matches!(outcome.result, Err(Error::Protocol { .. })),
-            "a line over the limit was accepted: {:?}",
-            outcome.result
+            matches!(result, Err(Error::Protocol { .. })),
+            "a line over the limit was accepted: {result:?}"
         );
     }
     let written: usize = input
@@ -163,5 +166,5 @@ fuzz_target!(|input: Input| {
             _ => 0,
         })
         .sum();
-    assert!(outcome.report.bytes_out <= written as u64);
+    assert!(report.bytes_out <= written as u64);
 });

@@ -14,7 +14,10 @@ use std::time::Duration;
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
-use wasmi_hdk::{Error, Limits, Plugin, ValType, WASI_FUNCTIONS};
+use wasmi_hdk::{
+    Error, Limits, Plugin,
+    wasi::{ValueType, WASI_FUNCTIONS},
+};
 
 #[derive(Debug, Arbitrary)]
 struct Call {
@@ -51,9 +54,9 @@ fn plugin_wat(input: &Input) -> String {
     let imports: String = WASI_FUNCTIONS
         .iter()
         .map(|f| {
-            let types = |ts: &[ValType]| {
+            let types = |ts: &[ValueType]| {
                 ts.iter()
-                    .map(|t| format!("{t:?} ").to_lowercase())
+                    .map(|t| format!("{t} "))
                     .collect::<String>()
             };
             format!(
@@ -72,7 +75,7 @@ fn plugin_wat(input: &Input) -> String {
             .iter()
             .zip(call.args)
             .map(|(t, bits)| match t {
-                ValType::I32 => format!("(i32.const {}) ", i32_arg(bits)),
+                ValueType::I32 => format!("(i32.const {}) ", i32_arg(bits)),
                 _ => format!("(i64.const {}) ", bits as i64),
             })
             .collect();
@@ -111,8 +114,8 @@ fn plugin_wat(input: &Input) -> String {
 fuzz_target!(|input: Input| {
     let wasm = wat::parse_str(plugin_wat(&input)).expect("the generated plugin is valid WAT");
     let limits = Limits::default()
-        .with_fuel(Some(50_000_000))
-        .with_timeout(Some(Duration::from_millis(50)))
+        .with_fuel(50_000_000)
+        .with_timeout(Duration::from_millis(50))
         .with_max_message(1 << 16)
         .with_max_memory(1 << 20);
     let plugin = Plugin::builder()
@@ -120,7 +123,7 @@ fuzz_target!(|input: Input| {
         .with_log_handler(|_| {})
         .build(&wasm)
         .expect("the generated plugin loads");
-    let result = futures::executor::block_on(plugin.call("fuzz", Value::Null));
+    let result = futures::executor::block_on(plugin.call_raw("fuzz", Value::Null));
     match result {
         // What the calls may legitimately lead to: an answer, garbage on
         // stdout, an exit, a long sleep, heavy work.
