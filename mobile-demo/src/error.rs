@@ -79,9 +79,22 @@ pub enum PluginError {
         /// The engine's explanation.
         reason: String,
     },
-    /// The module exports no `_start`: it is not a `wasm32-wasip1` command.
-    #[error("the module exports no `_start` function")]
-    MissingStart,
+    /// The module exports no entry point: neither `_start` (a command)
+    /// nor `plugin_main` (a reactor).
+    #[error("the module exports no entry point (`_start` or `plugin_main`)")]
+    MissingEntryPoint,
+    /// The module's initialiser did what pre-initialisation does not allow.
+    #[error("pre-initialisation failed: {reason}")]
+    Initializer {
+        /// What it did.
+        reason: String,
+    },
+    /// The module cannot be pre-initialised.
+    #[error("cannot snapshot the module: {reason}")]
+    Snapshot {
+        /// What is in the way.
+        reason: String,
+    },
     /// The module imports something this runtime does not provide.
     #[error("unsupported import {module}::{name}: {reason}")]
     UnsupportedImport {
@@ -213,7 +226,11 @@ impl From<Error> for PluginError {
             Error::InvalidModule { source } => Self::InvalidModule {
                 reason: source.to_string(),
             },
-            Error::MissingStart => Self::MissingStart,
+            Error::MissingEntryPoint => Self::MissingEntryPoint,
+            Error::Initializer { reason } => Self::Initializer { reason },
+            Error::Snapshot { source } => Self::Snapshot {
+                reason: source.to_string(),
+            },
             Error::UnsupportedImport {
                 module,
                 name,
@@ -269,7 +286,9 @@ impl PluginError {
             Self::Protocol { .. } => ErrorKind::Protocol,
             Self::Cancelled => ErrorKind::Cancelled,
             Self::InvalidModule { .. } => ErrorKind::InvalidModule,
-            Self::MissingStart => ErrorKind::MissingStart,
+            Self::MissingEntryPoint => ErrorKind::MissingEntryPoint,
+            Self::Initializer { .. } => ErrorKind::Initializer,
+            Self::Snapshot { .. } => ErrorKind::Snapshot,
             Self::MissingMemory => ErrorKind::MissingMemory,
             Self::UnsupportedImport { .. } => ErrorKind::UnsupportedImport,
             Self::Instantiation { .. } => ErrorKind::Instantiation,
@@ -340,8 +359,9 @@ mod tests {
             },
             Error::Cancelled,
             engine(),
-            Error::MissingStart,
+            Error::MissingEntryPoint,
             Error::MissingMemory,
+            Error::Initializer { reason: "r".into() },
             Error::UnsupportedImport {
                 module: "m".into(),
                 name: "n".into(),
@@ -380,6 +400,8 @@ mod tests {
         // its variant maps back like the others.
         let instantiation = PluginError::Instantiation { reason: "x".into() };
         covered.insert(instantiation.kind().unwrap());
+        // Snapshot errors come from the snapshot reader; likewise.
+        covered.insert(PluginError::Snapshot { reason: "x".into() }.kind().unwrap());
         assert_eq!(
             covered.len(),
             ErrorKind::ALL.len(),

@@ -101,7 +101,7 @@ impl Plugin {
     ///
     /// # Errors
     ///
-    /// `InvalidModule`, `MissingStart`, `MissingMemory` or
+    /// `InvalidModule`, `MissingEntryPoint`, `MissingMemory` or
     /// `UnsupportedImport` if the bytes are not a plugin this runtime can
     /// run; `InvalidOptions` for a limit or dialect it cannot use.
     #[uniffi::constructor(default(config))]

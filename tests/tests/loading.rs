@@ -30,7 +30,7 @@ fn bytes_that_are_not_wasm_are_an_invalid_module() {
 #[test]
 fn a_module_without_start_is_refused() {
     let bytes = wat(r#"(module (memory (export "memory") 1) (func (export "main")))"#);
-    assert!(matches!(Plugin::new(&bytes), Err(Error::MissingStart)));
+    assert!(matches!(Plugin::new(&bytes), Err(Error::MissingEntryPoint)));
 }
 
 #[test]

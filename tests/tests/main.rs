@@ -16,6 +16,7 @@ mod languages;
 mod loading;
 mod misbehaviour;
 mod plugin_set;
+mod preinit;
 mod soak;
 mod store;
 mod wasi;

@@ -71,15 +71,7 @@ mod plugin;
 mod report;
 mod runtime;
 pub mod set;
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        unused_imports,
-        reason = "pre-initialisation is not wired into plugin loading or the CLI yet"
-    )
-)]
-mod snapshot;
+pub mod snapshot;
 pub mod store;
 pub mod wasi;
 

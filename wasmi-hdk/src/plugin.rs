@@ -5,15 +5,15 @@ use async_lock::Semaphore;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 use wasmi::{CompilationMode, Config, CustomFuelCosts, Engine, Linker, Module};
-use wasmi_plugin_protocol::Dialect;
+use wasmi_plugin_protocol::{Dialect, exports};
 
 use crate::{
     CallFailure, CallFuture, CallOptions, CallReport, EngineError, Error, HostHandler, HostRouter,
     Limits, LogRecord, MaybeSend, MaybeSync, Reported,
-    call::{InstanceState, WasiEnv, run_call},
-    inspect::ModuleProblem,
+    call::{InitRun, InstanceState, WasiEnv, run_call},
+    inspect::{EntryPoint, ModuleProblem},
     log::LogSink,
-    wasi,
+    snapshot, wasi,
 };
 
 /// A loaded plugin: compiled once, instantiated fresh for every call.
@@ -61,6 +61,10 @@ pub(crate) struct PluginInner {
     pub(crate) dialect: Dialect,
     /// Instances that may run at once, if capped.
     pub(crate) slots: Option<Arc<Semaphore>>,
+    /// The exports each request runs, in order: `_start`, `plugin_main`,
+    /// or `_initialize` then `plugin_main` for a reactor that is not
+    /// pre-initialised.
+    pub(crate) entry: &'static [&'static str],
 }
 
 impl core::fmt::Debug for dyn HostHandler {
@@ -216,6 +220,19 @@ pub struct PluginBuilder {
     full_validation: bool,
     dialect: Dialect,
     slots: Option<Arc<Semaphore>>,
+    preinitialization: Preinitialization,
+}
+
+/// Whether and how a module with an initialiser is pre-initialised.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Preinitialization {
+    /// Snapshot at load, with the host's clocks and randomness.
+    #[default]
+    AtLoad,
+    /// Snapshot at load, with fixed clocks and randomness.
+    Deterministic,
+    /// Never: a reactor runs `_initialize` in every instance.
+    Off,
 }
 
 impl core::fmt::Debug for PluginBuilder {
@@ -304,6 +321,99 @@ impl PluginBuilder {
         self
     }
 
+    /// Whether a module with an initialiser (`wizer.initialize`, or a
+    /// reactor's `_initialize`) is pre-initialised when it is loaded: the
+    /// initialiser runs once, under this plugin's limits, and every
+    /// request starts from a snapshot of the state it left (default
+    /// `true`). The initialiser may compute, allocate, read the clocks,
+    /// randomness, argv and environment, and log; waiting or calling the
+    /// host fails the load with [`Error::Initializer`]. What it reads from
+    /// the clocks and randomness is the same for every request.
+    ///
+    /// With `false`, a reactor runs `_initialize` at the start of every
+    /// request, and `wizer.initialize` is not called.
+    pub fn with_preinitialization(mut self, enabled: bool) -> Self {
+        self.preinitialization = if enabled {
+            Preinitialization::AtLoad
+        } else {
+            Preinitialization::Off
+        };
+        self
+    }
+
+    /// Pre-initialises with fixed clocks (starting 2025-01-01T00:00:00Z and
+    /// advancing 1 µs per read) and a fixed random stream instead of the
+    /// host's, so that the snapshot depends on nothing but the module and
+    /// these settings: what `wasmi-host snapshot` uses for reproducible
+    /// build artefacts. Implies pre-initialisation.
+    pub fn with_deterministic_preinitialization(mut self) -> Self {
+        self.preinitialization = Preinitialization::Deterministic;
+        self
+    }
+
+    /// Pre-initialises `wasm` with this builder's settings (name, limits,
+    /// args, environment, log handler) and returns the snapshot: a module
+    /// that any WASI runtime can run, whose instances start where the
+    /// initialiser left off. `wasm` itself if it has no initialiser or is
+    /// pre-initialised already.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidModule`] and the module's [`ModuleProblem`]s as for
+    /// [`build`](Self::build); [`Error::Snapshot`] if the module cannot be
+    /// snapshotted; [`Error::Initializer`], or the error a call would have,
+    /// if its initialiser fails.
+    pub fn preinitialize(&self, wasm: &[u8]) -> Result<Vec<u8>, Error> {
+        let engine = Engine::new(&engine_config());
+        let module = Module::new(&engine, wasm).map_err(|e| Error::InvalidModule {
+            source: EngineError::new(e),
+        })?;
+        if let Some(problem) = ModuleProblem::of(&module).into_iter().next() {
+            return Err(problem.into());
+        }
+        Ok(self
+            .snapshot(
+                &engine,
+                wasm,
+                self.preinitialization == Preinitialization::Deterministic,
+            )?
+            .unwrap_or_else(|| wasm.to_vec()))
+    }
+
+    /// The snapshot of `wasm`, made on an engine like `engine`, if it has
+    /// an initialiser.
+    fn snapshot(
+        &self,
+        engine: &Engine,
+        wasm: &[u8],
+        deterministic: bool,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        let name = self.name();
+        let env = Arc::new(self.wasi_env(&name));
+        // Only the engine's configuration is used: the run has an engine
+        // and linker of its own.
+        let linker = Linker::new(engine);
+        let init = InitRun {
+            engine,
+            linker: &linker,
+            limits: &self.limits,
+            env: &env,
+            name: &name,
+            log: &self.log,
+            deterministic,
+        };
+        snapshot::preinitialize(&init, wasm)
+    }
+
+    fn name(&self) -> Arc<str> {
+        self.name.as_deref().unwrap_or("plugin").into()
+    }
+
+    fn wasi_env(&self, name: &str) -> WasiEnv {
+        let args = core::iter::once(name).chain(self.args.iter().map(String::as_str));
+        WasiEnv::new(args, self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
     /// Shares a cap on running instances with other plugins (a set's).
     pub(crate) fn with_shared_slots(mut self, slots: Option<Arc<Semaphore>>) -> Self {
         if slots.is_some() {
@@ -318,8 +428,9 @@ impl PluginBuilder {
     /// # Errors
     ///
     /// [`Error::InvalidModule`] if `wasm` is not valid WebAssembly, then the
-    /// first of the module's [`ModuleProblem`]s: [`Error::MissingStart`],
-    /// [`Error::MissingMemory`], [`Error::UnsupportedImport`].
+    /// first of the module's [`ModuleProblem`]s: [`Error::MissingEntryPoint`],
+    /// [`Error::MissingMemory`], [`Error::UnsupportedImport`]; with an
+    /// initialiser, the errors of [`preinitialize`](Self::preinitialize).
     #[cfg_attr(
         target_arch = "wasm32",
         expect(
@@ -335,17 +446,40 @@ impl PluginBuilder {
         if self.full_validation {
             Module::validate(&engine, wasm).map_err(invalid)?;
         }
-        let module = Module::new(&engine, wasm).map_err(invalid)?;
+        let mut module = Module::new(&engine, wasm).map_err(invalid)?;
         if let Some(problem) = ModuleProblem::of(&module).into_iter().next() {
             return Err(problem.into());
+        }
+        let mut entry = match EntryPoint::of(&module) {
+            Some(EntryPoint::Command) => COMMAND,
+            _ => REACTOR,
+        };
+        let has_initializer = [exports::WIZER_INITIALIZE, exports::REACTOR_INITIALIZE]
+            .iter()
+            .any(|name| module.get_export(name).is_some());
+        if has_initializer {
+            match self.preinitialization {
+                Preinitialization::Off
+                    if entry == REACTOR
+                        && module.get_export(exports::REACTOR_INITIALIZE).is_some() =>
+                {
+                    entry = REACTOR_INITIALIZED_EACH_CALL;
+                }
+                Preinitialization::Off => {}
+                mode => {
+                    let deterministic = mode == Preinitialization::Deterministic;
+                    if let Some(snapshot) = self.snapshot(&engine, wasm, deterministic)? {
+                        module = Module::new(&engine, &snapshot).map_err(invalid)?;
+                    }
+                }
+            }
         }
         let mut linker = Linker::new(&engine);
         wasi::add_to_linker(&mut linker).map_err(|e| Error::Instantiation {
             source: EngineError::new(e),
         })?;
-        let name: Arc<str> = self.name.unwrap_or_else(|| "plugin".to_owned()).into();
-        let args = core::iter::once(&*name).chain(self.args.iter().map(String::as_str));
-        let env = WasiEnv::new(args, self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let name = self.name();
+        let env = self.wasi_env(&name);
         Ok(Plugin {
             inner: Arc::new(PluginInner {
                 name,
@@ -358,10 +492,19 @@ impl PluginBuilder {
                 log: self.log,
                 dialect: self.dialect,
                 slots: self.slots,
+                entry,
             }),
         })
     }
 }
+
+/// A command's entry: `_start`.
+const COMMAND: &[&str] = &[exports::START];
+/// A reactor's entry: `plugin_main` (its `_initialize` ran in the snapshot).
+const REACTOR: &[&str] = &[exports::REACTOR_MAIN];
+/// A reactor that is not pre-initialised: `_initialize`, then `plugin_main`.
+const REACTOR_INITIALIZED_EACH_CALL: &[&str] =
+    &[exports::REACTOR_INITIALIZE, exports::REACTOR_MAIN];
 
 /// Fuel metering on (for slicing and budgets); lazy validation and
 /// translation (each function on its first call, once per plugin) for fast

@@ -49,6 +49,33 @@ pub(crate) enum Command {
     /// Check that a plugin follows PROTOCOL.md (a pass/fail table)
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
+    /// Pre-initialise a plugin: run its initialiser once, write the snapshot
+    #[command(after_help = SNAPSHOT_HELP)]
+    Snapshot(SnapshotArgs),
+}
+
+/// `wasmi-host snapshot`.
+#[derive(Debug, Args)]
+pub(crate) struct SnapshotArgs {
+    /// The module to pre-initialise (it exports `wizer.initialize` or `_initialize`)
+    #[arg(value_name = "IN.wasm")]
+    pub(crate) input: PathBuf,
+
+    /// Where to write the pre-initialised module
+    #[arg(short, long, value_name = "OUT.wasm")]
+    pub(crate) output: PathBuf,
+
+    /// Give the initialiser the host's clocks and randomness (the output then differs from run to run)
+    #[arg(long)]
+    pub(crate) nondeterministic: bool,
+
+    /// Limits and environment of the initialiser.
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
+
+    /// Environment and arguments.
+    #[command(flatten)]
+    pub(crate) wasi: WasiArgs,
 }
 
 /// `wasmi-host call`.
@@ -184,6 +211,23 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
 
+    /// Environment and arguments.
+    #[command(flatten)]
+    pub(crate) wasi: WasiArgs,
+
+    /// The plugin's wire dialect: jsonrpc, or framework-0.1 (plugins built for wasmi-plugin-framework 0.1) [default: jsonrpc]
+    #[arg(long, value_name = "DIALECT", value_parser = units::parse_dialect)]
+    pub(crate) dialect: Option<Dialect>,
+
+    /// Mocked host methods.
+    #[command(flatten)]
+    pub(crate) mocks: MockArgs,
+}
+
+/// The plugin's environment and command-line arguments.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Plugin options")]
+pub(crate) struct WasiArgs {
     /// An environment variable for the plugin (repeatable)
     #[arg(long = "env", value_name = "KEY=VALUE", value_parser = units::parse_key_value)]
     pub(crate) env: Vec<(String, String)>,
@@ -196,14 +240,6 @@ pub(crate) struct RunArgs {
         help = "A command-line argument for the plugin, after argv[0] (repeatable)"
     )]
     pub(crate) args: Vec<String>,
-
-    /// The plugin's wire dialect: jsonrpc, or framework-0.1 (plugins built for wasmi-plugin-framework 0.1) [default: jsonrpc]
-    #[arg(long, value_name = "DIALECT", value_parser = units::parse_dialect)]
-    pub(crate) dialect: Option<Dialect>,
-
-    /// Mocked host methods.
-    #[command(flatten)]
-    pub(crate) mocks: MockArgs,
 }
 
 /// The limits of every call: each flag is the [`LimitsOverlay`] field of
@@ -364,6 +400,25 @@ cannot load); WASI calls that only answer an errno (no files, sockets or
 signals) are marked errno. Then it runs the plugin once, asking rpc.discover
 (5 s, 1000000000 fuel), and lists the methods it describes with a summary of
 their params and result schemas.
+
+",
+    exit_codes_help!()
+);
+
+const SNAPSHOT_HELP: &str = concat!(
+    "Example:
+  wasmi-host snapshot js-runner.wasm -o js-runner.pre.wasm
+
+Runs the module's initialiser once (wizer.initialize, the Wizer convention,
+and/or a WASI reactor's _initialize), under the limits given, and writes a
+module whose memory and globals start where the initialiser left off, with
+the initialiser removed: every request of the written module skips the
+start-up work. The output is an ordinary module that any WASI runtime runs.
+The initialiser may compute, read the clocks, randomness, args and env, and
+log; waiting or calling the host fails. Clocks and randomness are fixed by
+default, so the same input gives the same bytes (--nondeterministic gives it
+the host's instead). Plugins load pre-initialised anyway when they have an
+initialiser; snapshotting ahead of time saves that work at every load.
 
 ",
     exit_codes_help!()

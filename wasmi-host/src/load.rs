@@ -11,7 +11,7 @@ use serde_json::Value;
 use wasmi_hdk::{Limits, Plugin, PluginBuilder, protocol::LOG_FILTER_ENV};
 
 use crate::{
-    cli::{LimitArgs, MockArgs, RunArgs},
+    cli::{LimitArgs, MockArgs, RunArgs, WasiArgs},
     error::CliError,
     host_methods::CliHost,
     logging::Verbosity,
@@ -82,17 +82,17 @@ impl PluginSource {
     ) -> Result<Plugin, CliError> {
         let host = CliHost::new(mocks(&run.mocks)?, verbosity);
         let mut builder = self.builder(limits(&run.limits, default_limits), host, verbosity);
-        for arg in &run.args {
+        for arg in &run.wasi.args {
             builder = builder.with_arg(arg);
         }
         if let Some(dialect) = run.dialect {
             builder = builder.with_dialect(dialect);
         }
-        let user_sets_log = run.env.iter().any(|(key, _)| key == LOG_FILTER_ENV);
+        let user_sets_log = run.wasi.env.iter().any(|(key, _)| key == LOG_FILTER_ENV);
         if let Some(level) = verbosity.plugin_log_env().filter(|_| !user_sets_log) {
             builder = builder.with_env(LOG_FILTER_ENV, level);
         }
-        for (key, value) in &run.env {
+        for (key, value) in &run.wasi.env {
             builder = builder.with_env(key, value);
         }
         self.build(builder)
@@ -112,6 +112,36 @@ impl PluginSource {
             builder = builder.with_env(LOG_FILTER_ENV, level);
         }
         self.build(builder)
+    }
+
+    /// The plugin pre-initialised under `limits` with `wasi`'s environment
+    /// and arguments (deterministically unless `nondeterministic`).
+    ///
+    /// Errors: [`CliError::Load`] if the module cannot load or its
+    /// initialiser fails.
+    pub(crate) fn preinitialize(
+        &self,
+        limits: Limits,
+        wasi: &WasiArgs,
+        nondeterministic: bool,
+        verbosity: Verbosity,
+    ) -> Result<Vec<u8>, CliError> {
+        let mut builder = self.builder(limits, CliHost::new([], verbosity), verbosity);
+        for arg in &wasi.args {
+            builder = builder.with_arg(arg);
+        }
+        for (key, value) in &wasi.env {
+            builder = builder.with_env(key, value);
+        }
+        if !nondeterministic {
+            builder = builder.with_deterministic_preinitialization();
+        }
+        builder
+            .preinitialize(&self.bytes)
+            .map_err(|source| CliError::Load {
+                label: self.label.clone(),
+                source,
+            })
     }
 
     fn builder(&self, limits: Limits, host: CliHost, verbosity: Verbosity) -> PluginBuilder {

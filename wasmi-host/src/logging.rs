@@ -11,11 +11,9 @@ use tracing_subscriber::{
     layer::{Context, SubscriberExt as _},
     util::SubscriberInitExt as _,
 };
-use wasmi_hdk::LogLevel;
-
-/// The `tracing` target of the log lines of a plugin set's plugins (and of
-/// the set's notes about them, such as a refused host call).
-const PLUGIN_TARGET: &str = "wasmi_plugin";
+// The `tracing` target of the log lines of a plugin set's plugins (and of
+// the set's notes about them, such as a refused host call).
+use wasmi_hdk::{LogLevel, PLUGIN_LOG_TARGET as PLUGIN_TARGET};
 
 /// How much to show on stderr, from `-q` and `-v`.
 #[derive(Debug, Clone, Copy)]
@@ -116,6 +114,13 @@ impl Verbosity {
             "warning"
         };
         let _ = writeln!(std::io::stderr().lock(), "{prefix}: {message}");
+    }
+
+    /// Prints a line about what the command did on stderr, unless `-q`.
+    pub(crate) fn print_note(self, message: &str) {
+        if self.max.is_some() {
+            let _ = writeln!(std::io::stderr().lock(), "{message}");
+        }
     }
 
     /// Prints the final `error: ...` line (always, even with `-q`).

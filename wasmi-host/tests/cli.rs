@@ -12,6 +12,7 @@ mod cli {
     mod logs;
     mod serve;
     mod serve_plugins;
+    mod snapshot;
     mod util;
 }
 

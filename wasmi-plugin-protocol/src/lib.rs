@@ -40,6 +40,7 @@ mod dialect;
 mod envelope;
 mod error;
 mod event;
+pub mod exports;
 mod id;
 mod log_line;
 mod message;

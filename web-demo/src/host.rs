@@ -40,7 +40,7 @@ impl WebPlugin {
     /// # Errors
     ///
     /// Rejects with a `PluginError` of kind `invalid_module`,
-    /// `missing_start`, `missing_memory`, `unsupported_import` or
+    /// `missing_entry_point`, `missing_memory`, `unsupported_import` or
     /// `invalid_options`.
     pub async fn load(
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,

@@ -9,6 +9,7 @@
 mod exchange;
 mod fuel;
 mod host_calls;
+mod init;
 mod instance;
 mod interrupt;
 mod limiter;
@@ -18,6 +19,7 @@ mod stdin;
 mod stdout;
 
 pub(crate) use self::{
+    init::InitRun,
     instance::{InstanceState, WasiEnv},
     run::run_call,
 };

@@ -141,45 +141,59 @@ impl<'a> Runner<'a> {
             Ok(instance) => instance,
             Err(ending) => return self.finish(ending).await,
         };
-        let start = instance
-            .get_typed_func::<(), ()>(&self.store, "_start")
-            .map_err(|_| Error::MissingStart)?;
-        self.fuel.refill(&mut self.store, 0)?;
-        let mut call = start.call_resumable(&mut self.store, ());
-        let ending = loop {
+        let entry = self.plugin.entry;
+        for (at, export) in entry.iter().enumerate() {
+            let function = instance
+                .get_typed_func::<(), ()>(&self.store, export)
+                .map_err(|_| Error::MissingEntryPoint)?;
+            self.fuel.refill(&mut self.store, 0)?;
+            let call = function.call_resumable(&mut self.store, ());
+            let ending = self.drive(call).await;
+            // A reactor's `_initialize` returns, then its main runs.
+            if at + 1 < entry.len() && matches!(ending, Ending::Returned) {
+                continue;
+            }
+            return self.finish(ending).await;
+        }
+        self.finish(Ending::Returned).await
+    }
+
+    /// Runs a started call of the instance until its code ends or the host
+    /// stops it: slices of fuel, host methods served, waits suspended.
+    async fn drive(&mut self, mut call: Result<TypedResumableCall<()>, wasmi::Error>) -> Ending {
+        loop {
             call = match call {
-                Err(trap) => break Ending::Trapped(trap),
-                Ok(TypedResumableCall::Finished(())) => break Ending::Returned,
+                Err(trap) => return Ending::Trapped(trap),
+                Ok(TypedResumableCall::Finished(())) => return Ending::Returned,
                 Ok(TypedResumableCall::OutOfFuel(invocation)) => {
                     if let Err(ending) = self.between_slices(invocation.required_fuel()).await {
-                        break ending;
+                        return ending;
                     }
                     invocation.resume(&mut self.store)
                 }
                 Ok(TypedResumableCall::HostTrap(invocation)) => {
                     let error = invocation.host_error();
                     if let Some(code) = error.i32_exit_status() {
-                        break Ending::Exited(code);
+                        return Ending::Exited(code);
                     }
                     if let Some(Stop(reason)) = error.downcast_ref::<Stop>() {
-                        break Ending::Stopped(reason.clone());
+                        return Ending::Stopped(reason.clone());
                     }
                     if error.downcast_ref::<Suspend>().is_none() {
-                        break Ending::Trapped(wasmi::Error::new(error.to_string()));
+                        return Ending::Trapped(wasmi::Error::new(error.to_string()));
                     }
                     if self.store.data().exchange.has_answered() {
                         // Answered, then waits (a sleep, say): nothing more is needed from it.
-                        break Ending::Stopped(StopReason::Answered);
+                        return Ending::Stopped(StopReason::Answered);
                     }
                     if let Err(error) = self.wait_until_unblocked().await {
-                        break Ending::Failed(error);
+                        return Ending::Failed(error);
                     }
                     let errno = self.complete_blocked();
                     invocation.resume(&mut self.store, &[Val::I32(errno)])
                 }
             };
-        };
-        self.finish(ending).await
+        }
     }
 
     /// Between two fuel slices: stops a plugin that has answered, checks
@@ -365,25 +379,13 @@ impl<'a> Runner<'a> {
                 code,
                 stderr_tail: self.stderr_tail(),
             }),
-            Ending::Trapped(trap) if is_invalid_code(&trap) => Err(Error::InvalidModule {
-                source: EngineError::new(trap),
-            }),
-            Ending::Trapped(trap) => Err(self.memory_refused().unwrap_or_else(|| Error::Trap {
-                code: trap.as_trap_code().map(TrapCode::from_engine),
-                message: trap.to_string(),
-                stderr_tail: self.stderr_tail(),
-            })),
+            Ending::Trapped(trap) => Err(trap_error(trap, self.store.data(), self.limits)),
             Ending::Failed(error) => Err(error),
         }
     }
 
     fn memory_refused(&self) -> Option<Error> {
-        let requested = self.store.data().limiter.refused?;
-        Some(Error::MemoryLimit {
-            limit: self.limits.max_memory(),
-            requested,
-            stderr_tail: self.stderr_tail(),
-        })
+        memory_refused(self.store.data(), self.limits)
     }
 
     fn protocol(&self, violation: ProtocolViolation) -> Error {
@@ -411,6 +413,31 @@ impl<'a> Runner<'a> {
             stderr_bytes: state.stderr.bytes,
         }
     }
+}
+
+/// The error a Wasm trap or engine error ends a call (or an initialiser)
+/// with: invalid code, a refused memory growth, or the trap itself.
+pub(crate) fn trap_error(trap: wasmi::Error, state: &InstanceState, limits: &Limits) -> Error {
+    if is_invalid_code(&trap) {
+        return Error::InvalidModule {
+            source: EngineError::new(trap),
+        };
+    }
+    memory_refused(state, limits).unwrap_or_else(|| Error::Trap {
+        code: trap.as_trap_code().map(TrapCode::from_engine),
+        message: trap.to_string(),
+        stderr_tail: state.stderr.tail(),
+    })
+}
+
+/// [`Error::MemoryLimit`] if the instance was refused memory.
+pub(crate) fn memory_refused(state: &InstanceState, limits: &Limits) -> Option<Error> {
+    let requested = state.limiter.refused?;
+    Some(Error::MemoryLimit {
+        limit: limits.max_memory(),
+        requested,
+        stderr_tail: state.stderr.tail(),
+    })
 }
 
 /// Whether the engine stopped because a function failed validation or

@@ -35,14 +35,18 @@ pub enum ErrorKind {
     Cancelled,
     /// `invalid_module`: the bytes are not valid WebAssembly.
     InvalidModule,
-    /// `missing_start`: the module is not a WASI command.
-    MissingStart,
+    /// `missing_entry_point`: the module exports neither `_start` nor `plugin_main`.
+    MissingEntryPoint,
     /// `missing_memory`: the module exports no `memory`.
     MissingMemory,
     /// `unsupported_import`: the module imports something this runtime lacks.
     UnsupportedImport,
     /// `instantiation`: instantiating the module failed.
     Instantiation,
+    /// `initializer`: the module's initialiser did what pre-initialisation forbids.
+    Initializer,
+    /// `snapshot`: the module cannot be pre-initialised.
+    Snapshot,
     /// `invalid_params`: the params are not JSON.
     InvalidParams,
     /// `request_too_large`: the request exceeds the message limit.
@@ -63,7 +67,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 23] = [
         Self::Rpc,
         Self::Trap,
         Self::Exit,
@@ -73,10 +77,12 @@ impl ErrorKind {
         Self::Protocol,
         Self::Cancelled,
         Self::InvalidModule,
-        Self::MissingStart,
+        Self::MissingEntryPoint,
         Self::MissingMemory,
         Self::UnsupportedImport,
         Self::Instantiation,
+        Self::Initializer,
+        Self::Snapshot,
         Self::InvalidParams,
         Self::RequestTooLarge,
         Self::UnexpectedResult,
@@ -99,10 +105,12 @@ impl ErrorKind {
             Self::Protocol => "protocol",
             Self::Cancelled => "cancelled",
             Self::InvalidModule => "invalid_module",
-            Self::MissingStart => "missing_start",
+            Self::MissingEntryPoint => "missing_entry_point",
             Self::MissingMemory => "missing_memory",
             Self::UnsupportedImport => "unsupported_import",
             Self::Instantiation => "instantiation",
+            Self::Initializer => "initializer",
+            Self::Snapshot => "snapshot",
             Self::InvalidParams => "invalid_params",
             Self::RequestTooLarge => "request_too_large",
             Self::UnexpectedResult => "unexpected_result",
@@ -126,10 +134,12 @@ impl ErrorKind {
         matches!(
             self,
             Self::InvalidModule
-                | Self::MissingStart
+                | Self::MissingEntryPoint
                 | Self::MissingMemory
                 | Self::UnsupportedImport
                 | Self::Instantiation
+                | Self::Initializer
+                | Self::Snapshot
         )
     }
 }

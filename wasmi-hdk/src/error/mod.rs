@@ -102,11 +102,12 @@ pub enum Error {
         source: EngineError,
     },
 
-    /// The module does not export `_start` as `() -> ()` (not a WASI command).
+    /// The module exports no entry point: neither `_start` (a WASI
+    /// command) nor `plugin_main` (a reactor), as `() -> ()`.
     #[error(
-        "the module exports no `_start` function: build it as a wasm32-wasip1 command (a binary with `main`)"
+        "the module exports no entry point: build it as a wasm32-wasip1 command (a binary with `main`, exporting `_start`) or a reactor exporting `plugin_main`"
     )]
-    MissingStart,
+    MissingEntryPoint,
 
     /// The module exports no linear memory named `memory`, which the host
     /// needs to exchange data with it.
@@ -122,6 +123,23 @@ pub enum Error {
         name: String,
         /// Why it cannot be provided.
         reason: String,
+    },
+
+    /// The module's initialiser did what pre-initialisation does not allow
+    /// (waited, called the host, exited).
+    #[error("pre-initialisation failed: {reason}")]
+    Initializer {
+        /// What the initialiser did.
+        reason: String,
+    },
+
+    /// The module cannot be pre-initialised (snapshotted), or its snapshot
+    /// could not be made.
+    #[error("cannot snapshot the module: {source}")]
+    Snapshot {
+        /// What is in the way.
+        #[source]
+        source: crate::snapshot::SnapshotError,
     },
 
     /// Instantiating the module failed for a reason other than a limit
@@ -285,10 +303,12 @@ impl Error {
             Self::Protocol { .. } => ErrorKind::Protocol,
             Self::Cancelled => ErrorKind::Cancelled,
             Self::InvalidModule { .. } => ErrorKind::InvalidModule,
-            Self::MissingStart => ErrorKind::MissingStart,
+            Self::MissingEntryPoint => ErrorKind::MissingEntryPoint,
             Self::MissingMemory => ErrorKind::MissingMemory,
             Self::UnsupportedImport { .. } => ErrorKind::UnsupportedImport,
             Self::Instantiation { .. } => ErrorKind::Instantiation,
+            Self::Initializer { .. } => ErrorKind::Initializer,
+            Self::Snapshot { .. } => ErrorKind::Snapshot,
             Self::InvalidParams(_) => ErrorKind::InvalidParams,
             Self::RequestTooLarge { .. } => ErrorKind::RequestTooLarge,
             Self::UnexpectedResult(_) => ErrorKind::UnexpectedResult,
@@ -315,7 +335,7 @@ impl Error {
 impl From<ModuleProblem> for Error {
     fn from(problem: ModuleProblem) -> Self {
         match problem {
-            ModuleProblem::MissingStart => Self::MissingStart,
+            ModuleProblem::MissingEntryPoint => Self::MissingEntryPoint,
             ModuleProblem::MissingMemory => Self::MissingMemory,
             ModuleProblem::UnsupportedImport {
                 module,

@@ -19,6 +19,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod initialization;
 mod problem;
 mod signature;
 
@@ -26,9 +27,12 @@ use core::fmt;
 
 use wasmi::{CompilationMode, Config, Engine, ExternType, Module};
 
-pub use self::problem::ModuleProblem;
 pub(crate) use self::problem::import_support;
 use self::signature::signature;
+pub use self::{
+    initialization::Initialization,
+    problem::{EntryPoint, ModuleProblem},
+};
 use crate::{EngineError, Error};
 
 /// The size of one wasm page in bytes.
@@ -37,10 +41,10 @@ const PAGE_SIZE: u64 = 64 << 10;
 /// What a wasm module is made of, as far as running it as a plugin goes.
 ///
 /// ```
-/// use wasmi_hdk::inspect::ModuleInfo;
+/// use wasmi_hdk::inspect::{EntryPoint, ModuleInfo};
 ///
 /// let info = ModuleInfo::parse(test_plugin_artifacts::TEST_PLUGIN)?;
-/// assert!(info.has_start);
+/// assert_eq!(info.entry_point, Some(EntryPoint::Command));
 /// assert!(info.is_runnable());
 /// assert!(info.memory().is_some());
 /// # Ok::<(), wasmi_hdk::Error>(())
@@ -55,8 +59,12 @@ pub struct ModuleInfo {
     pub exports: Vec<ExportInfo>,
     /// The linear memories the module imports or exports.
     pub memories: Vec<MemoryInfo>,
-    /// Whether it exports `_start` as `() -> ()` (a WASI command).
-    pub has_start: bool,
+    /// How a request enters it: `_start` (a WASI command) or `plugin_main`
+    /// (a reactor); `None` if it exports neither as `() -> ()`.
+    pub entry_point: Option<EntryPoint>,
+    /// Whether it has an initialiser the host runs once and snapshots, or
+    /// was pre-initialised already.
+    pub initialization: Initialization,
     /// Why a [`Plugin`](crate::Plugin) cannot be loaded from it, in the
     /// order loading checks them (empty if it can): the same rule loading
     /// applies, and the first problem is the error loading fails with.
@@ -181,13 +189,15 @@ impl ModuleInfo {
             })
             .collect();
         exports.sort_by(|a, b| a.name.cmp(&b.name));
-        let has_start = problem::has_start(&module);
+        let entry_point = EntryPoint::of(&module);
+        let initialization = Initialization::of(wasm);
         Ok(Self {
             size: wasm.len(),
             imports,
             exports,
             memories,
-            has_start,
+            entry_point,
+            initialization,
             problems: ModuleProblem::of(&module),
         })
     }
@@ -272,7 +282,8 @@ mod tests {
     fn the_test_plugin_is_a_runnable_wasi_command() {
         let info = ModuleInfo::parse(test_plugin_artifacts::TEST_PLUGIN).unwrap();
         assert_eq!(info.size, test_plugin_artifacts::TEST_PLUGIN.len());
-        assert!(info.has_start);
+        assert_eq!(info.entry_point, Some(EntryPoint::Command));
+        assert_eq!(info.initialization, Initialization::None);
         assert!(info.is_runnable(), "{:?}", info.problems);
         assert!(info.imports.iter().all(|i| i.module == WASI_MODULE));
         let fd_write = info.imports.iter().find(|i| i.name == "fd_write").unwrap();
@@ -330,7 +341,7 @@ mod tests {
                 (global (export "g") i32 (i32.const 0))
                 (func (export "main") (param i32)))"#,
         );
-        assert!(!info.has_start);
+        assert_eq!(info.entry_point, None);
         assert!(info.memory().is_none());
         assert!(info.memories[0].imported);
         assert_eq!(info.memories[0].name, "env::memory");
@@ -338,7 +349,10 @@ mod tests {
         assert_eq!(info.exports[0].signature, "const i32");
         assert_eq!(
             info.problems[..2],
-            [ModuleProblem::MissingStart, ModuleProblem::MissingMemory]
+            [
+                ModuleProblem::MissingEntryPoint,
+                ModuleProblem::MissingMemory
+            ]
         );
         assert!(!info.is_runnable());
     }
@@ -351,7 +365,7 @@ mod tests {
         let info = ModuleInfo::parse(&wasm).unwrap();
         let error = crate::Plugin::new(&wasm).unwrap_err();
         assert_eq!(error.to_string(), info.problems[0].to_string());
-        assert!(matches!(error, Error::MissingStart));
+        assert!(matches!(error, Error::MissingEntryPoint));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use core::fmt;
 
 use wasmi::{ExternType, Module};
+use wasmi_plugin_protocol::exports;
 
 use super::{ImportSupport, signature::func_signature};
 use crate::wasi::{WASI_MODULE, WasiSupport, wasi_function};
@@ -13,8 +14,9 @@ use crate::wasi::{WASI_MODULE, WasiSupport, wasi_function};
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ModuleProblem {
-    /// No `_start` export of type `() -> ()`: not a WASI command.
-    MissingStart,
+    /// Neither `_start` (a WASI command) nor `plugin_main` (a reactor)
+    /// exported as `() -> ()`.
+    MissingEntryPoint,
     /// No exported linear memory named `memory`.
     MissingMemory,
     /// An import this runtime does not provide.
@@ -40,10 +42,13 @@ impl ModuleProblem {
     /// entry point, the memory, then each unsupported import.
     pub(crate) fn of(module: &Module) -> Vec<Self> {
         let mut problems = Vec::new();
-        if !has_start(module) {
-            problems.push(Self::MissingStart);
+        if EntryPoint::of(module).is_none() {
+            problems.push(Self::MissingEntryPoint);
         }
-        if !matches!(module.get_export("memory"), Some(ExternType::Memory(_))) {
+        if !matches!(
+            module.get_export(exports::MEMORY),
+            Some(ExternType::Memory(_))
+        ) {
             problems.push(Self::MissingMemory);
         }
         for import in module.imports() {
@@ -61,12 +66,42 @@ impl ModuleProblem {
     }
 }
 
-/// Whether `module` exports `_start` as `() -> ()`.
-pub(super) fn has_start(module: &Module) -> bool {
-    matches!(
-        module.get_export("_start"),
-        Some(ExternType::Func(ty)) if ty.params().is_empty() && ty.results().is_empty()
-    )
+/// How a request enters a plugin (PROTOCOL.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryPoint {
+    /// A WASI command: `_start`, once per request.
+    Command,
+    /// A WASI reactor: `plugin_main`, once per request (after
+    /// `_initialize`, which the host runs once and snapshots, or, when
+    /// pre-initialisation is off, in every instance).
+    Reactor,
+}
+
+impl EntryPoint {
+    /// The entry point `module` exports (`_start` wins over `plugin_main`).
+    pub(crate) fn of(module: &Module) -> Option<Self> {
+        let unit = |name| {
+            matches!(
+                module.get_export(name),
+                Some(ExternType::Func(ty)) if ty.params().is_empty() && ty.results().is_empty()
+            )
+        };
+        if unit(exports::START) {
+            Some(Self::Command)
+        } else if unit(exports::REACTOR_MAIN) {
+            Some(Self::Reactor)
+        } else {
+            None
+        }
+    }
+
+    /// The export called once per request.
+    pub fn export(self) -> &'static str {
+        match self {
+            Self::Command => exports::START,
+            Self::Reactor => exports::REACTOR_MAIN,
+        }
+    }
 }
 
 /// How this runtime provides import `module::name` of type `ty`.

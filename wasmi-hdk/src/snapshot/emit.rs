@@ -46,18 +46,21 @@ impl Default for EmitOptions {
 impl EmitOptions {
     /// Keeps the initialiser exports (default: removed, as calling them
     /// again would initialise twice).
+    #[cfg(test)]
     pub(crate) fn with_keep_initializer(mut self, keep: bool) -> Self {
         self.keep_initializer = keep;
         self
     }
 
     /// Merges runs of non-zero bytes separated by at most `gap` zero bytes.
+    #[cfg(test)]
     pub(crate) fn with_merge_gap(mut self, gap: u32) -> Self {
         self.merge_gap = gap;
         self
     }
 
     /// Emits at most `max` data segments for the memory image (at least 1).
+    #[cfg(test)]
     pub(crate) fn with_max_data_segments(mut self, max: u32) -> Self {
         self.max_data_segments = max;
         self

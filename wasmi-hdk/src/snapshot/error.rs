@@ -7,7 +7,8 @@ use thiserror::Error;
 /// The refusals name what is in the way and where, so that a plugin author
 /// can change the module (or give up pre-initialising it).
 #[derive(Debug, Error)]
-pub(crate) enum SnapshotError {
+#[non_exhaustive]
+pub enum SnapshotError {
     /// The bytes are not a well-formed wasm module.
     #[error("malformed wasm module: {0}")]
     Parse(#[from] wasmparser::BinaryReaderError),

@@ -2,14 +2,11 @@
 
 use super::{SnapshotError, parse::ModuleFacts};
 
-/// Wizer's initialiser export.
-pub(crate) const WIZER_INITIALIZE: &str = "wizer.initialize";
-/// The WASI reactor's initialiser export.
-pub(crate) const WASI_INITIALIZE: &str = "_initialize";
+use wasmi_plugin_protocol::exports::{REACTOR_INITIALIZE as WASI_INITIALIZE, WIZER_INITIALIZE};
 /// The custom section marking a pre-initialised module. Its payload is the
 /// UTF-8 name of the initialiser that ran (e.g. `wizer.initialize`, or
 /// `_initialize,wizer.initialize` when both ran).
-pub(crate) const MARKER_SECTION: &str = "wasmi-plugin.preinitialized";
+pub const MARKER_SECTION: &str = "wasmi-plugin.preinitialized";
 
 /// The initialiser exports of a module, run in [`Initializer::exports`]
 /// order.

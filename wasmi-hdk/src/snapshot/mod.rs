@@ -88,6 +88,7 @@ mod error;
 mod initializer;
 mod instrument;
 mod parse;
+mod preinit;
 mod reach;
 mod segments;
 
@@ -97,7 +98,10 @@ mod tests;
 pub(crate) use self::{
     capture::{CapturedState, GlobalValue, capture},
     emit::{EmitOptions, emit},
-    error::SnapshotError,
-    initializer::{InitStatus, Initializer, MARKER_SECTION, initializer},
-    instrument::{Instrumented, instrument},
+    initializer::{InitStatus, initializer},
+    instrument::instrument,
+    preinit::preinitialize,
 };
+pub use self::{error::SnapshotError, initializer::MARKER_SECTION};
+#[cfg(test)]
+pub(crate) use self::{initializer::Initializer, instrument::Instrumented};

@@ -216,6 +216,10 @@ pub(super) fn poll_oneoff<T: WasiView>(
             if pending.wants_stdin && caller.data().stdin_state() == StdinState::Finished {
                 return Err(Error::host(Stop(StopReason::Answered)));
             }
+            if caller.data().initializing() {
+                let reason = StopReason::Forbidden("waiting in `poll_oneoff`".to_owned());
+                return Err(Error::host(Stop(reason)));
+            }
             caller.data_mut().block(Blocked::Poll(pending));
             Err(Error::host(Suspend))
         }

@@ -41,6 +41,10 @@ pub(super) fn fd_read<T: WasiView>(
     if fd != STDIN {
         return Ok(Errno::BADF.0);
     }
+    if caller.data().initializing() {
+        let reason = StopReason::Forbidden("reading stdin (`fd_read` on fd 0)".to_owned());
+        return Err(Error::host(Stop(reason)));
+    }
     let (iovs, iovs_len, nread) = (iovs as u32, iovs_len as u32, nread as u32);
     match caller.data().stdin_state() {
         StdinState::Ready | StdinState::Eof => {

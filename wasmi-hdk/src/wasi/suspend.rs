@@ -26,6 +26,12 @@ impl fmt::Display for Stop {
         match &self.0 {
             StopReason::Answered => f.write_str("instance stopped by the host: it has answered"),
             StopReason::Violation(v) => write!(f, "instance stopped by the host: {v}"),
+            StopReason::Forbidden(what) => {
+                write!(
+                    f,
+                    "instance stopped by the host: {what} during initialisation"
+                )
+            }
         }
     }
 }

@@ -12,6 +12,9 @@ pub(crate) enum StopReason {
     Answered,
     /// The plugin broke the protocol.
     Violation(ProtocolViolation),
+    /// The plugin did what its initialiser may not (pre-initialisation):
+    /// wait for input or time, or talk to its host. The text says what.
+    Forbidden(String),
 }
 
 /// What a read of stdin finds right now.
@@ -65,4 +68,19 @@ pub(crate) trait WasiView: crate::MaybeSend + 'static {
     fn block(&mut self, blocked: Blocked);
     /// Records fuel a WASI call charged beyond what was left in the store.
     fn overdraw_fuel(&mut self, fuel: u64);
+    /// Whether the instance runs its initialiser for a snapshot: it may not
+    /// wait for input or time, nor talk to its host.
+    fn initializing(&self) -> bool {
+        false
+    }
+    /// The time of clock `id` in nanoseconds, when the state fixes it
+    /// (deterministic pre-initialisation); `None`: the host's clock.
+    fn fixed_clock(&self, _id: u32) -> Option<u64> {
+        None
+    }
+    /// Fills `dst` with random bytes: the host's source, unless the state
+    /// draws from a fixed stream (deterministic pre-initialisation).
+    fn fill_random(&mut self, dst: &mut [u8]) -> Result<(), ()> {
+        crate::runtime::fill_random(dst)
+    }
 }

@@ -7,7 +7,7 @@ use core::fmt::Write as _;
 use serde_json::{Value, json};
 use wasmi_hdk::{
     Discovery, Error,
-    inspect::{ImportSupport, MemoryInfo, ModuleInfo},
+    inspect::{EntryPoint, ImportSupport, Initialization, MemoryInfo, ModuleInfo},
     protocol::codes,
 };
 
@@ -153,12 +153,25 @@ fn to_text(source: &PluginSource, info: &ModuleInfo) -> String {
         human_bytes(info.size as u64),
         info.size
     );
-    let start = if info.has_start {
-        "yes (exports _start: () -> (), a WASI command)"
-    } else {
-        "NO: build it as a wasm32-wasip1 command (a binary with `main`)"
+    let entry = match info.entry_point {
+        Some(EntryPoint::Command) => "_start (a WASI command)".to_owned(),
+        Some(EntryPoint::Reactor) => "plugin_main (a reactor)".to_owned(),
+        None => {
+            "NONE: export `_start` (a command: a binary with `main`) or `plugin_main` (a reactor)"
+                .to_owned()
+        }
     };
-    let _ = writeln!(out, "_start   {start}");
+    let _ = writeln!(out, "entry    {entry}");
+    let init = match &info.initialization {
+        Initialization::None => "none".to_owned(),
+        Initialization::Initializer { exports } => format!(
+            "{} (run once at load and snapshotted; `wasmi-host snapshot` does it ahead of time)",
+            exports.join(" then ")
+        ),
+        Initialization::Preinitialized { by } => format!("pre-initialised (by {by})"),
+        _ => "unknown".to_owned(),
+    };
+    let _ = writeln!(out, "init     {init}");
     if info.memories.is_empty() {
         let _ = writeln!(out, "memory   NONE: a plugin must export `memory`");
     }
@@ -271,7 +284,12 @@ fn to_json(source: &PluginSource, info: &ModuleInfo) -> Value {
     json!({
         "name": source.name,
         "size": info.size,
-        "has_start": info.has_start,
+        "entry_point": info.entry_point.map(EntryPoint::export),
+        "initialization": match &info.initialization {
+            Initialization::Initializer { exports } => json!({"initializer": exports}),
+            Initialization::Preinitialized { by } => json!({"preinitialized_by": by}),
+            _ => Value::Null,
+        },
         "runnable": info.is_runnable(),
         "problems": info.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "memories": memories,

@@ -5,6 +5,7 @@ mod check;
 mod emit;
 mod inspect;
 mod serve;
+mod snapshot;
 
 use crate::{cli::Command, error::CliError, exit::Exit, logging::Verbosity};
 
@@ -16,5 +17,6 @@ pub(crate) async fn run(command: Command, verbosity: Verbosity) -> Result<Exit, 
         Command::Emit(args) => emit::run(args, verbosity).await,
         Command::Inspect(args) => inspect::run(&args, verbosity).await,
         Command::Check(args) => check::run(args, verbosity).await,
+        Command::Snapshot(args) => snapshot::run(&args, verbosity),
     }
 }
