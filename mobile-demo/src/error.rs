@@ -95,6 +95,13 @@ pub enum PluginError {
         /// What is in the way.
         reason: String,
     },
+    /// A preopened directory could not be built (a bad archive, a missing
+    /// host directory, a limit of the file layer).
+    #[error("files: {reason}")]
+    Files {
+        /// What is wrong with them.
+        reason: String,
+    },
     /// The module imports something this runtime does not provide.
     #[error("unsupported import {module}::{name}: {reason}")]
     UnsupportedImport {
@@ -231,6 +238,9 @@ impl From<Error> for PluginError {
             Error::Snapshot { source } => Self::Snapshot {
                 reason: source.to_string(),
             },
+            Error::Files { source } => Self::Files {
+                reason: source.to_string(),
+            },
             Error::UnsupportedImport {
                 module,
                 name,
@@ -289,6 +299,7 @@ impl PluginError {
             Self::MissingEntryPoint => ErrorKind::MissingEntryPoint,
             Self::Initializer { .. } => ErrorKind::Initializer,
             Self::Snapshot { .. } => ErrorKind::Snapshot,
+            Self::Files { .. } => ErrorKind::Files,
             Self::MissingMemory => ErrorKind::MissingMemory,
             Self::UnsupportedImport { .. } => ErrorKind::UnsupportedImport,
             Self::Instantiation { .. } => ErrorKind::Instantiation,
@@ -385,6 +396,9 @@ mod tests {
                 second: "b".into(),
             },
             Error::UnknownPlugin { name: "n".into() },
+            Error::Files {
+                source: wasmi_hdk::files::FilesError::UnknownFormat,
+            },
             Error::Io {
                 path: "p".into(),
                 source: io(),

@@ -57,11 +57,7 @@ mod call_future;
 mod cancel;
 mod discovery;
 mod error;
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "wired into the WASI layer after its refactor")
-)]
-mod files;
+pub mod files;
 mod host;
 pub mod inspect;
 mod limits;

@@ -11,6 +11,7 @@ use crate::{
     CallFailure, CallFuture, CallOptions, CallReport, EngineError, Error, HostHandler, HostRouter,
     Limits, LogRecord, MaybeSend, MaybeSync, Reported,
     call::{InitRun, InstanceState, WasiEnv, run_call},
+    files::{ArchiveLimits, FileTree, Preopens},
     inspect::{EntryPoint, ModuleProblem},
     log::LogSink,
     snapshot, wasi,
@@ -65,6 +66,8 @@ pub(crate) struct PluginInner {
     /// or `_initialize` then `plugin_main` for a reactor that is not
     /// pre-initialised.
     pub(crate) entry: &'static [&'static str],
+    /// The directories every instance gets preopened.
+    pub(crate) preopens: Preopens,
 }
 
 impl core::fmt::Debug for dyn HostHandler {
@@ -221,6 +224,18 @@ pub struct PluginBuilder {
     dialect: Dialect,
     slots: Option<Arc<Semaphore>>,
     preinitialization: Preinitialization,
+    files: Vec<(String, FilesSource)>,
+    max_open_files: Option<usize>,
+}
+
+/// What a preopened directory of the builder serves.
+#[derive(Debug, Clone)]
+enum FilesSource {
+    Tree(FileTree),
+    Archive(Arc<[u8]>),
+    #[cfg(not(target_arch = "wasm32"))]
+    Dir(std::path::PathBuf),
+    Scratch(u64),
 }
 
 /// Whether and how a module with an initialiser is pre-initialised.
@@ -371,12 +386,10 @@ impl PluginBuilder {
         if let Some(problem) = ModuleProblem::of(&module).into_iter().next() {
             return Err(problem.into());
         }
+        let preopens = self.preopens()?;
+        let deterministic = self.preinitialization == Preinitialization::Deterministic;
         Ok(self
-            .snapshot(
-                &engine,
-                wasm,
-                self.preinitialization == Preinitialization::Deterministic,
-            )?
+            .snapshot(&engine, wasm, deterministic, &preopens)?
             .unwrap_or_else(|| wasm.to_vec()))
     }
 
@@ -387,6 +400,7 @@ impl PluginBuilder {
         engine: &Engine,
         wasm: &[u8],
         deterministic: bool,
+        preopens: &Preopens,
     ) -> Result<Option<Vec<u8>>, Error> {
         let name = self.name();
         let env = Arc::new(self.wasi_env(&name));
@@ -400,6 +414,7 @@ impl PluginBuilder {
             env: &env,
             name: &name,
             log: &self.log,
+            preopens,
             deterministic,
         };
         snapshot::preinitialize(&init, wasm)
@@ -412,6 +427,81 @@ impl PluginBuilder {
     fn wasi_env(&self, name: &str) -> WasiEnv {
         let args = core::iter::once(name).chain(self.args.iter().map(String::as_str));
         WasiEnv::new(args, self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
+    /// Preopens `tree` (read-only) at guest path `guest` (e.g. `/lib`): the
+    /// plugin's `path_open`, `fd_read`, `fd_readdir`… see it there, in
+    /// every instance, with nothing copied per instance. Load a tree once
+    /// with [`FileTree::from_archive`] (or natively
+    /// [`FileTree::from_host_dir`]) to share it between plugins.
+    pub fn with_preopen(mut self, guest: impl Into<String>, tree: FileTree) -> Self {
+        self.files.push((guest.into(), FilesSource::Tree(tree)));
+        self
+    }
+
+    /// Preopens the tar or zip archive `bytes` (read-only) at guest path
+    /// `guest`, loaded by [`build`](Self::build) with the default
+    /// [`ArchiveLimits`].
+    pub fn with_archive(mut self, guest: impl Into<String>, bytes: impl Into<Arc<[u8]>>) -> Self {
+        self.files
+            .push((guest.into(), FilesSource::Archive(bytes.into())));
+        self
+    }
+
+    /// Preopens host directory `dir` (read-only, read once by
+    /// [`build`](Self::build) with the default [`ArchiveLimits`]) at guest
+    /// path `guest`.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn with_dir(
+        mut self,
+        guest: impl Into<String>,
+        dir: impl Into<std::path::PathBuf>,
+    ) -> Self {
+        self.files
+            .push((guest.into(), FilesSource::Dir(dir.into())));
+        self
+    }
+
+    /// Preopens a writable scratch directory at guest path `guest` (e.g.
+    /// `/tmp`): empty at the start of every request, discarded at its end,
+    /// holding at most `quota` bytes (file contents, names and 128 bytes a
+    /// file or directory; `ENOSPC` past it). None by default.
+    pub fn with_scratch(mut self, guest: impl Into<String>, quota: u64) -> Self {
+        self.files.push((guest.into(), FilesSource::Scratch(quota)));
+        self
+    }
+
+    /// At most `fds` descriptors open at once in an instance, preopens
+    /// included (`EMFILE` past it); default 1024.
+    pub fn with_max_open_files(mut self, fds: usize) -> Self {
+        self.max_open_files = Some(fds);
+        self
+    }
+
+    /// The preopened directories, loaded.
+    fn preopens(&self) -> Result<Preopens, Error> {
+        let files = |source| Error::Files { source };
+        let limits = ArchiveLimits::default();
+        let mut preopens = Preopens::default();
+        for (guest, source) in &self.files {
+            preopens = match source {
+                FilesSource::Tree(tree) => preopens.with_tree(guest, tree.clone()),
+                FilesSource::Archive(bytes) => preopens.with_tree(
+                    guest,
+                    FileTree::from_archive(bytes, &limits).map_err(files)?,
+                ),
+                #[cfg(not(target_arch = "wasm32"))]
+                FilesSource::Dir(dir) => {
+                    preopens.with_tree(guest, FileTree::from_host_dir(dir, &limits).map_err(files)?)
+                }
+                FilesSource::Scratch(quota) => preopens.with_scratch(guest, *quota),
+            }
+            .map_err(files)?;
+        }
+        if let Some(fds) = self.max_open_files {
+            preopens = preopens.with_max_open(fds);
+        }
+        Ok(preopens)
     }
 
     /// Shares a cap on running instances with other plugins (a set's).
@@ -454,6 +544,7 @@ impl PluginBuilder {
             Some(EntryPoint::Command) => COMMAND,
             _ => REACTOR,
         };
+        let preopens = self.preopens()?;
         let has_initializer = [exports::WIZER_INITIALIZE, exports::REACTOR_INITIALIZE]
             .iter()
             .any(|name| module.get_export(name).is_some());
@@ -468,7 +559,9 @@ impl PluginBuilder {
                 Preinitialization::Off => {}
                 mode => {
                     let deterministic = mode == Preinitialization::Deterministic;
-                    if let Some(snapshot) = self.snapshot(&engine, wasm, deterministic)? {
+                    if let Some(snapshot) =
+                        self.snapshot(&engine, wasm, deterministic, &preopens)?
+                    {
                         module = Module::new(&engine, &snapshot).map_err(invalid)?;
                     }
                 }
@@ -493,6 +586,7 @@ impl PluginBuilder {
                 dialect: self.dialect,
                 slots: self.slots,
                 entry,
+                preopens,
             }),
         })
     }

@@ -100,7 +100,7 @@ export interface CallResult {
 export type PluginErrorKind =
   | "rpc" | "trap" | "exit" | "out_of_fuel" | "timeout" | "memory_limit" | "protocol"
   | "cancelled" | "invalid_module" | "missing_entry_point" | "missing_memory" | "unsupported_import"
-  | "instantiation" | "initializer" | "snapshot" | "invalid_params" | "request_too_large" | "unexpected_result" | "manifest"
+  | "instantiation" | "initializer" | "snapshot" | "files" | "invalid_params" | "request_too_large" | "unexpected_result" | "manifest"
   | "invalid_options" | "duplicate_host_method" | "unknown_plugin" | "io";
 
 /** What `load` and `call` reject with (`error.name === "PluginError"`). */

@@ -20,6 +20,7 @@ use super::{
 };
 use crate::{
     EngineError, Error, Limits,
+    files::{Files, Preopens},
     log::LogSink,
     runtime,
     wasi::{Stop, StopReason, Suspend},
@@ -37,6 +38,8 @@ pub(crate) struct InitRun<'a> {
     pub(crate) env: &'a Arc<WasiEnv>,
     pub(crate) name: &'a Arc<str>,
     pub(crate) log: &'a LogSink,
+    /// The plugin's preopened directories (the initialiser may read them).
+    pub(crate) preopens: &'a Preopens,
     /// Fixed clocks and randomness instead of the host's.
     pub(crate) deterministic: bool,
 }
@@ -59,6 +62,7 @@ impl InitRun<'_> {
         let exchange = Exchange::new(Vec::new(), limits.max_message(), Default::default());
         let mut state = InstanceState::new(exchange, self.env.clone(), stderr, limits.max_memory());
         state.init = Some(InitMode::new(self.deterministic));
+        state.files = (!self.preopens.is_empty()).then(|| Files::new(self.preopens));
         let mut store = Store::new(self.engine, state);
         store.limiter(|state| &mut state.limiter);
         let mut fuel = FuelMeter::new(limits);

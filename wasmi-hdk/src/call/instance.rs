@@ -8,6 +8,7 @@ use std::sync::Arc;
 use wasmi::Memory;
 
 use super::{exchange::Exchange, limiter::MemoryLimiter, stderr::StderrLog};
+use crate::files::Files;
 use crate::{
     runtime::Instant,
     wasi::{Blocked, StdinState, StopReason, WasiView},
@@ -49,6 +50,8 @@ pub(crate) struct InstanceState {
     pub(crate) fuel_overdraft: u64,
     /// Set while the instance runs its initialiser for a snapshot.
     pub(crate) init: Option<InitMode>,
+    /// The plugin's preopened directories, if it has any.
+    pub(crate) files: Option<Files>,
     env: Arc<WasiEnv>,
     started: Instant,
 }
@@ -154,6 +157,7 @@ impl InstanceState {
             blocked: None,
             fuel_overdraft: 0,
             init: None,
+            files: None,
             env,
             started: crate::runtime::now(),
         }
@@ -223,6 +227,14 @@ impl WasiView for InstanceState {
 
     fn overdraw_fuel(&mut self, fuel: u64) {
         self.fuel_overdraft = self.fuel_overdraft.saturating_add(fuel);
+    }
+
+    fn files(&mut self) -> Option<&mut Files> {
+        self.files.as_mut()
+    }
+
+    fn files_ref(&self) -> Option<&Files> {
+        self.files.as_ref()
     }
 
     fn initializing(&self) -> bool {

@@ -22,6 +22,7 @@ use super::{
 };
 use crate::{
     CallOptions, CallReport, CallerInfo, EngineError, Error, Limits, ProtocolViolation, TrapCode,
+    files::Files,
     plugin::PluginInner,
     runtime::{self, Instant},
     wasi::{self, Blocked, StdinState, Stop, StopReason, Suspend},
@@ -117,7 +118,11 @@ impl<'a> Runner<'a> {
     ) -> Self {
         let stderr = StderrLog::new(plugin.name.clone(), plugin.log.clone(), limits.max_stderr());
         let exchange = Exchange::new(request_line, limits.max_message(), plugin.dialect);
-        let state = InstanceState::new(exchange, plugin.env.clone(), stderr, limits.max_memory());
+        let mut state =
+            InstanceState::new(exchange, plugin.env.clone(), stderr, limits.max_memory());
+        if !plugin.preopens.is_empty() {
+            state.files = Some(Files::new(&plugin.preopens));
+        }
         let mut store = Store::new(&plugin.engine, state);
         store.limiter(|state| &mut state.limiter);
         let caller = CallerInfo::new(

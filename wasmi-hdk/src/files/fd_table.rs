@@ -87,6 +87,7 @@ impl FdTable {
     }
 
     /// How many descriptors are open.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn len(&self) -> usize {
         self.open
     }
@@ -193,6 +194,7 @@ impl FdTable {
     }
 
     /// Every open descriptor and its handle.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &Handle)> {
         self.slots
             .iter()

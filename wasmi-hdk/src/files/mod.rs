@@ -138,19 +138,14 @@ mod tree;
 #[cfg(test)]
 mod tests;
 
-#[cfg_attr(
-    not(test),
-    expect(unused_imports, reason = "the WASI wiring will use them")
-)]
-pub(crate) use self::{
-    errno::Errno,
-    error::{ArchiveFormat, EntryError, FilesError},
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use self::errno::Errno;
+pub use self::{
+    error::{ArchiveFormat, EntryError, FilesError, SourceError},
     limits::ArchiveLimits,
-    path_ops::OpenRequest,
-    preopens::Preopens,
-    state::Files,
     tree::FileTree,
 };
+pub(crate) use self::{path_ops::OpenRequest, preopens::Preopens, state::Files};
 
 /// What the work of a file call costs in fuel, roughly a unit per
 /// nanosecond of host time like the WASI layer's own costs.

@@ -122,4 +122,9 @@ impl Preopens {
     pub(crate) fn max_open(&self) -> usize {
         self.max_open
     }
+
+    /// Whether there is no preopened directory (the plugin sees no files).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.dirs.is_empty()
+    }
 }

@@ -64,11 +64,13 @@ impl Files {
     }
 
     /// Bytes of the scratch directory's quota in use (0 without one).
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn scratch_used(&self) -> u64 {
         self.scratch.as_ref().map_or(0, Scratch::used)
     }
 
     /// Whether `fd` is one of ours (3 and up, open).
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn is_open(&self, fd: i32) -> bool {
         self.fds.get(fd).is_ok()
     }

@@ -21,6 +21,7 @@
 mod catalog;
 mod clock;
 mod errno;
+mod fs;
 mod memory;
 mod poll;
 mod process;
@@ -31,14 +32,12 @@ mod view;
 
 use wasmi::{Caller, Extern};
 
+pub(crate) use self::errno::Errno;
 pub use self::{
     catalog::{ValueType, WASI_MODULE, WasiFunction, WasiSupport, wasi_function},
     table::WASI_FUNCTIONS,
 };
-use self::{
-    errno::{Errno, errno_of},
-    memory::GuestMemory,
-};
+use self::{errno::errno_of, memory::GuestMemory};
 pub(crate) use self::{
     suspend::{Stop, Suspend},
     table::add_to_linker,

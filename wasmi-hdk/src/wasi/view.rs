@@ -68,6 +68,14 @@ pub(crate) trait WasiView: crate::MaybeSend + 'static {
     fn block(&mut self, blocked: Blocked);
     /// Records fuel a WASI call charged beyond what was left in the store.
     fn overdraw_fuel(&mut self, fuel: u64);
+    /// The instance's files (preopened directories), if the plugin has any.
+    fn files(&mut self) -> Option<&mut crate::files::Files> {
+        None
+    }
+    /// The instance's files, to look at.
+    fn files_ref(&self) -> Option<&crate::files::Files> {
+        None
+    }
     /// Whether the instance runs its initialiser for a snapshot: it may not
     /// wait for input or time, nor talk to its host.
     fn initializing(&self) -> bool {
