@@ -1,9 +1,11 @@
 //! Running a module's initialiser once, for a snapshot: a fresh instance,
 //! the initialiser exports called to their end under the plugin's limits,
 //! synchronously. The initialiser may compute, allocate, read the clocks,
-//! randomness, argv and environment and log; it may not wait (for stdin or
-//! time) nor call its host: that fails with [`Error::Initializer`] naming
-//! what it did. A trap, an exit or a limit fails with the error a call would.
+//! randomness, argv and environment, read its preopened files and log; it
+//! may not wait (for stdin or time), call its host or leave a file open:
+//! that fails with [`Error::Initializer`] naming what it did. What it
+//! writes to a scratch directory is not kept (each request starts with an
+//! empty one). A trap, an exit or a limit fails with the error a call would.
 
 use std::sync::Arc;
 
@@ -104,6 +106,14 @@ impl InitRun<'_> {
                     }
                 };
             }
+        }
+        if let Some(fd) = store.data().files.as_ref().and_then(Files::left_open) {
+            return Err(Error::Initializer {
+                reason: format!(
+                    "the initialiser left descriptor {fd} open; a snapshot starts every request with \
+                     only the preopened directories open, so close files before returning"
+                ),
+            });
         }
         store.data_mut().stderr.finish();
         Ok((store, instance))

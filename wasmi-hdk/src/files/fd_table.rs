@@ -194,7 +194,6 @@ impl FdTable {
     }
 
     /// Every open descriptor and its handle.
-    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &Handle)> {
         self.slots
             .iter()

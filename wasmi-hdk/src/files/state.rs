@@ -75,6 +75,18 @@ impl Files {
         self.fds.get(fd).is_ok()
     }
 
+    /// The first descriptor opened since the start that is still open
+    /// (anything but a preopened directory), if any: a snapshot cannot
+    /// carry it, since every request starts from the preopens alone.
+    pub(crate) fn left_open(&self) -> Option<u32> {
+        self.fds.iter().find_map(|(fd, handle)| match handle {
+            Handle::Dir(DirHandle {
+                preopen: Some(_), ..
+            }) => None,
+            _ => Some(fd),
+        })
+    }
+
     pub(super) fn scratch_ref(&self) -> &Scratch {
         // A scratch mount exists only with its scratch directory.
         self.scratch.as_ref().expect("a scratch directory")
