@@ -8,6 +8,7 @@ mod watchdog;
 
 mod api;
 mod calls;
+mod docs;
 mod host_methods;
 mod hostile;
 mod hostile_io;
