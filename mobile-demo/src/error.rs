@@ -24,7 +24,7 @@ pub enum PluginError {
     /// The plugin trapped (a Rust panic, an out-of-bounds access, a stack overflow).
     #[error("plugin trapped: {reason}")]
     Trap {
-        /// The Wasm trap code's name (e.g. `UnreachableCodeReached`), if the trap has one.
+        /// The Wasm trap code's name (e.g. `unreachable`, `stack_overflow`), if the trap has one.
         trap_code: Option<String>,
         /// The engine's description.
         reason: String,
@@ -73,7 +73,7 @@ pub enum PluginError {
     /// Swift task / Kotlin coroutine awaiting it was cancelled).
     #[error("plugin call cancelled")]
     Cancelled,
-    /// The bytes are not a valid WebAssembly module (or export no `memory`).
+    /// The bytes are not a valid WebAssembly module.
     #[error("invalid wasm module: {reason}")]
     InvalidModule {
         /// The engine's explanation.

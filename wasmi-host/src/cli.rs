@@ -362,8 +362,8 @@ an unknown plugin answers -32601. A plugin that does not load is reported on
 stderr and the others are served. The limit flags are the defaults that
 manifests override; the host methods below are open to every plugin, along
 with config.get (and plugins.call for a manifest granting \"plugins\").
---env and --arg do not apply, and -v does not set PLUGIN_LOG: use each
-manifest's [env].
+--env, --arg and --dialect are refused here, and -v does not set PLUGIN_LOG:
+use each manifest's [env] and dialect.
 
 ",
     host_methods_help!(),

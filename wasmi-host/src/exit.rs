@@ -34,8 +34,9 @@ macro_rules! exit_codes_help {
   2  usage error: bad arguments, PARAMS_JSON not JSON, unreadable mock file
   3  the plugin failed: trap, exit, timeout, fuel or memory limit, protocol
      violation (`check`: a check failed)
-  4  the plugin cannot be loaded: missing file, not wasm, no _start,
-     unsupported import (--plugins: no plugin of DIR loads)"
+  4  the plugin cannot be loaded: missing file, not wasm, no entry point
+     (_start or plugin_main), no memory, unsupported import, a failed
+     initialiser, bad files (--plugins: no plugin of DIR loads)"
     };
 }
 pub(crate) use exit_codes_help;

@@ -114,9 +114,9 @@ export interface PluginError extends Error {
   exitCode?: number;
   /** `trap`: the Wasm trap code, e.g. "unreachable", "stack_overflow". */
   trapCode?: string;
-  /** `timeout`: ms; `outOfFuel`: the budget; `memoryLimit`, `requestTooLarge`: bytes. */
+  /** `timeout`: ms; `out_of_fuel`: the budget; `memory_limit`, `request_too_large`: bytes. */
   limit?: number;
-  /** `memoryLimit`, `requestTooLarge`: bytes asked for. */
+  /** `memory_limit`, `request_too_large`: bytes asked for. */
   requested?: number;
   /** The last lines the plugin wrote to stderr (e.g. its panic message). */
   stderrTail?: string;

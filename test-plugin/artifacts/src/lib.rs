@@ -5,8 +5,7 @@
 //! build`, into `<target dir>/plugins`), and this crate embeds the results.
 //! They are built from source on every change, never committed.
 //!
-//! Use it from tests and benchmarks (as a dev-dependency), or from the CLI to
-//! embed the default plugin:
+//! Use it from tests and benchmarks (as a dev-dependency):
 //!
 //! ```
 //! // Every wasm module starts with the magic `\0asm`.
