@@ -238,8 +238,8 @@ impl From<Error> for PluginError {
             Error::Snapshot { source } => Self::Snapshot {
                 reason: source.to_string(),
             },
-            Error::Files { source } => Self::Files {
-                reason: source.to_string(),
+            error @ Error::Files { .. } => Self::Files {
+                reason: error.to_string(),
             },
             Error::UnsupportedImport {
                 module,
@@ -397,6 +397,7 @@ mod tests {
             },
             Error::UnknownPlugin { name: "n".into() },
             Error::Files {
+                guest: "/lib".into(),
                 source: wasmi_hdk::files::FilesError::UnknownFormat,
             },
             Error::Io {

@@ -9,6 +9,7 @@ mod watchdog;
 mod api;
 mod calls;
 mod docs;
+mod files;
 mod host_methods;
 mod hostile;
 mod hostile_io;

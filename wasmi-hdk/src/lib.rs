@@ -78,6 +78,7 @@ pub use wasmi_plugin_protocol::{Dialect, LogLevel, RpcError};
 #[doc(hidden)]
 pub use self::files::fuzz as __fuzz;
 pub use self::{
+    call::CommandIo,
     call_future::CallFuture,
     cancel::CancelHandle,
     discovery::{Discovery, MethodDescription},

@@ -10,7 +10,7 @@ use wasmi_plugin_protocol::{Dialect, exports};
 use crate::{
     CallFailure, CallFuture, CallOptions, CallReport, EngineError, Error, HostHandler, HostRouter,
     Limits, LogRecord, MaybeSend, MaybeSync, Reported,
-    call::{InitRun, InstanceState, WasiEnv, run_call},
+    call::{CommandIo, InitRun, InstanceState, WasiEnv, run_call, run_command},
     files::{ArchiveLimits, FileTree, Preopens},
     inspect::{EntryPoint, ModuleProblem},
     log::LogSink,
@@ -163,6 +163,70 @@ impl Plugin {
         })
     }
 
+    /// Runs the module once as an ordinary WASI command on `io`: stdin,
+    /// stdout and stderr pass through unchanged (nothing is parsed as
+    /// JSON-RPC, no host methods), under the plugin's limits, arguments,
+    /// environment and files. A read of stdin that finds nothing waits for
+    /// `io`'s source without using CPU. This is how a plugin's WASI
+    /// behaviour is debugged (`wasmi-host run`) and how any `wasm32-wasip1`
+    /// program runs on this WASI layer.
+    ///
+    /// ```
+    /// use wasmi_hdk::{CommandIo, Plugin};
+    ///
+    /// // A program that copies stdin to stdout, then exits with code 3.
+    /// let wasm = wat::parse_str(r#"(module
+    ///     (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+    ///     (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+    ///     (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+    ///     (memory (export "memory") 1)
+    ///     (func (export "_start")
+    ///         (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 1024))
+    ///         (loop $copy
+    ///             (drop (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+    ///             (if (i32.load (i32.const 8)) (then
+    ///                 (i32.store (i32.const 4) (i32.load (i32.const 8)))
+    ///                 (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 12)))
+    ///                 (i32.store (i32.const 4) (i32.const 1024))
+    ///                 (br $copy))))
+    ///         (call $exit (i32.const 3))))"#)?;
+    /// let plugin = Plugin::new(&wasm)?;
+    /// let stdout = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    /// # struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    /// # impl std::io::Write for Shared {
+    /// #     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> { self.0.lock().unwrap().write(b) }
+    /// #     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+    /// # }
+    /// let io = CommandIo::new(&b"hello"[..], Shared(stdout.clone()), std::io::sink());
+    /// let code = futures::executor::block_on(plugin.run_command(io))?;
+    /// assert_eq!((code, stdout.lock().unwrap().as_slice()), (3, &b"hello"[..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// What ends a call ends a command too, except an exit: a trap, a
+    /// limit, the timeout, a cancel ([`Error::Trap`], [`Error::OutOfFuel`],
+    /// …); [`Error::Io`] (path `stdout`) if writing stdout failed.
+    pub fn run_command(&self, io: CommandIo) -> CallFuture<Result<i32, Error>> {
+        self.run_command_with(io, CallOptions::new())
+    }
+
+    /// [`run_command`](Self::run_command) with per-run [`CallOptions`]
+    /// (limits, a cancel handle).
+    ///
+    /// # Errors
+    ///
+    /// As [`run_command`](Self::run_command).
+    pub fn run_command_with(
+        &self,
+        io: CommandIo,
+        options: CallOptions,
+    ) -> CallFuture<Result<i32, Error>> {
+        let inner = self.inner.clone();
+        CallFuture::new(async move { run_command(&inner, io, &options).await.0 })
+    }
+
     /// One call, owning all it needs: the result as JSON, and the report.
     fn run(
         &self,
@@ -225,7 +289,6 @@ pub struct PluginBuilder {
     slots: Option<Arc<Semaphore>>,
     preinitialization: Preinitialization,
     files: Vec<(String, FilesSource)>,
-    max_open_files: Option<usize>,
 }
 
 /// What a preopened directory of the builder serves.
@@ -233,7 +296,9 @@ pub struct PluginBuilder {
 enum FilesSource {
     Tree(FileTree),
     Archive(Arc<[u8]>),
-    #[cfg(not(target_arch = "wasm32"))]
+    /// A tar or zip file, read by `build`.
+    ArchiveFile(std::path::PathBuf),
+    /// A host directory, read by `build` (native hosts).
     Dir(std::path::PathBuf),
     Scratch(u64),
 }
@@ -448,6 +513,63 @@ impl PluginBuilder {
         self
     }
 
+    /// Preopens the tar or zip archive in file `path` (read-only, read by
+    /// [`build`](Self::build) with the default [`ArchiveLimits`]) at guest
+    /// path `guest`.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn with_archive_file(
+        mut self,
+        guest: impl Into<String>,
+        path: impl Into<std::path::PathBuf>,
+    ) -> Self {
+        self.files
+            .push((guest.into(), FilesSource::ArchiveFile(path.into())));
+        self
+    }
+
+    /// Applies a plugin's manifest: its name (if it has one), limits (over
+    /// the limits set so far), dialect, environment and `[files]`. Read
+    /// the manifest with [`Manifest::from_file`] so that its file paths
+    /// are relative to it. `config`, `permissions` and `events` are for a
+    /// [`PluginSet`](crate::set::PluginSet), which applies the rest the same
+    /// way.
+    ///
+    /// ```
+    /// use wasmi_hdk::{Plugin, set::Manifest};
+    ///
+    /// let manifest = Manifest::from_toml(r#"
+    ///     name = "greeter"
+    ///     [limits]
+    ///     timeout = "2s"
+    ///     [files]
+    ///     "/tmp" = { scratch = "1M" }
+    /// "#, "greeter.toml")?;
+    /// let plugin = Plugin::builder()
+    ///     .with_manifest(&manifest)
+    ///     .build(test_plugin_artifacts::TEST_PLUGIN)?;
+    /// assert_eq!(plugin.name(), "greeter");
+    /// # Ok::<(), wasmi_hdk::Error>(())
+    /// ```
+    pub fn with_manifest(mut self, manifest: &crate::set::Manifest) -> Self {
+        use crate::set::FilesEntry;
+        if let Some(name) = &manifest.name {
+            self.name = Some(name.clone());
+        }
+        self.limits = manifest.limits.apply(&self.limits);
+        self.dialect = manifest.dialect;
+        self.env
+            .extend(manifest.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+        for (guest, entry) in &manifest.files {
+            let source = match entry {
+                FilesEntry::Archive(file) => FilesSource::ArchiveFile(file.clone()),
+                FilesEntry::Dir(dir) => FilesSource::Dir(dir.clone()),
+                FilesEntry::Scratch(quota) => FilesSource::Scratch(*quota),
+            };
+            self.files.push((guest.clone(), source));
+        }
+        self
+    }
+
     /// Preopens host directory `dir` (read-only, read once by
     /// [`build`](Self::build) with the default [`ArchiveLimits`]) at guest
     /// path `guest`.
@@ -471,19 +593,15 @@ impl PluginBuilder {
         self
     }
 
-    /// At most `fds` descriptors open at once in an instance, preopens
-    /// included (`EMFILE` past it); default 1024.
-    pub fn with_max_open_files(mut self, fds: usize) -> Self {
-        self.max_open_files = Some(fds);
-        self
-    }
-
     /// The preopened directories, loaded.
     fn preopens(&self) -> Result<Preopens, Error> {
-        let files = |source| Error::Files { source };
         let limits = ArchiveLimits::default();
         let mut preopens = Preopens::default();
         for (guest, source) in &self.files {
+            let files = |source| Error::Files {
+                guest: guest.clone(),
+                source,
+            };
             preopens = match source {
                 FilesSource::Tree(tree) => preopens.with_tree(guest, tree.clone()),
                 FilesSource::Archive(bytes) => preopens.with_tree(
@@ -491,15 +609,30 @@ impl PluginBuilder {
                     FileTree::from_archive(bytes, &limits).map_err(files)?,
                 ),
                 #[cfg(not(target_arch = "wasm32"))]
+                FilesSource::ArchiveFile(file) => {
+                    let bytes = std::fs::read(file).map_err(|source| Error::Io {
+                        path: file.clone(),
+                        source,
+                    })?;
+                    preopens.with_tree(guest, FileTree::from_archive(&bytes, &limits).map_err(files)?)
+                }
+                #[cfg(not(target_arch = "wasm32"))]
                 FilesSource::Dir(dir) => {
                     preopens.with_tree(guest, FileTree::from_host_dir(dir, &limits).map_err(files)?)
+                }
+                #[cfg(target_arch = "wasm32")]
+                FilesSource::ArchiveFile(path) | FilesSource::Dir(path) => {
+                    return Err(Error::InvalidOptions {
+                        option: format!("files.{guest}"),
+                        reason: format!(
+                            "`{}` is a path, and a browser host reads no paths: pass the archive's bytes",
+                            path.display()
+                        ),
+                    });
                 }
                 FilesSource::Scratch(quota) => preopens.with_scratch(guest, *quota),
             }
             .map_err(files)?;
-        }
-        if let Some(fds) = self.max_open_files {
-            preopens = preopens.with_max_open(fds);
         }
         Ok(preopens)
     }

@@ -52,6 +52,37 @@ pub(crate) enum Command {
     /// Pre-initialise a plugin: run its initialiser once, write the snapshot
     #[command(after_help = SNAPSHOT_HELP)]
     Snapshot(SnapshotArgs),
+    /// Run any wasm32-wasip1 program with this runtime's WASI layer, stdio passed through
+    #[command(after_help = RUN_HELP)]
+    Run(ProgramArgs),
+}
+
+/// `wasmi-host run`.
+#[derive(Debug, Args)]
+pub(crate) struct ProgramArgs {
+    /// The program
+    #[arg(value_name = "FILE.wasm")]
+    pub(crate) file: PathBuf,
+
+    /// Arguments for the program, after argv[0] (its file stem)
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub(crate) program_args: Vec<String>,
+
+    /// Limits of the run (no timeout by default).
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
+
+    /// Environment and more arguments.
+    #[command(flatten)]
+    pub(crate) wasi: WasiArgs,
+
+    /// Directories.
+    #[command(flatten)]
+    pub(crate) files: FilesArgs,
 }
 
 /// `wasmi-host snapshot`.
@@ -76,6 +107,10 @@ pub(crate) struct SnapshotArgs {
     /// Environment and arguments.
     #[command(flatten)]
     pub(crate) wasi: WasiArgs,
+
+    /// Directories the initialiser (and every request) sees.
+    #[command(flatten)]
+    pub(crate) files: FilesArgs,
 }
 
 /// `wasmi-host call`.
@@ -125,7 +160,7 @@ pub(crate) struct ServeArgs {
     #[arg(
         long,
         value_name = "DIR",
-        conflicts_with_all = ["plugin", "env", "args", "dialect"]
+        conflicts_with_all = ["plugin", "env", "args", "dialect", "dirs", "archives", "scratch"]
     )]
     pub(crate) plugins: Option<PathBuf>,
 
@@ -215,6 +250,10 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     pub(crate) wasi: WasiArgs,
 
+    /// Directories.
+    #[command(flatten)]
+    pub(crate) files: FilesArgs,
+
     /// The plugin's wire dialect: jsonrpc, or framework-0.1 (plugins built for wasmi-plugin-framework 0.1) [default: jsonrpc]
     #[arg(long, value_name = "DIALECT", value_parser = units::parse_dialect)]
     pub(crate) dialect: Option<Dialect>,
@@ -240,6 +279,23 @@ pub(crate) struct WasiArgs {
         help = "A command-line argument for the plugin, after argv[0] (repeatable)"
     )]
     pub(crate) args: Vec<String>,
+}
+
+/// The plugin's directories: each flag is a manifest `[files]` entry.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Plugin options")]
+pub(crate) struct FilesArgs {
+    /// Show host directory HOSTDIR to the plugin at GUEST (e.g. /data), read-only, read at load (repeatable)
+    #[arg(long = "dir", value_name = "GUEST=HOSTDIR", value_parser = units::parse_key_value)]
+    pub(crate) dirs: Vec<(String, String)>,
+
+    /// Show a tar or zip archive's contents to the plugin at GUEST, read-only (repeatable)
+    #[arg(long = "archive", value_name = "GUEST=FILE", value_parser = units::parse_key_value)]
+    pub(crate) archives: Vec<(String, String)>,
+
+    /// A writable directory at GUEST (e.g. /tmp), empty at each request, holding at most QUOTA bytes [default quota: 16M]
+    #[arg(long = "scratch", value_name = "GUEST[=QUOTA]", value_parser = units::parse_scratch)]
+    pub(crate) scratch: Vec<(String, u64)>,
 }
 
 /// The limits of every call: each flag is the [`LimitsOverlay`] field of
@@ -270,6 +326,10 @@ pub(crate) struct LimitArgs {
     /// Fuel run between two yields to other calls [default: 250000]
     #[arg(long, value_name = "N", value_parser = units::limit("fuel_slice"))]
     pub(crate) fuel_slice: Option<LimitsOverlay>,
+
+    /// Files and directories an instance may hold open at once, its --dir/--archive/--scratch included [default: 1024]
+    #[arg(long, value_name = "N", value_parser = units::limit("max_open_files"))]
+    pub(crate) max_open_files: Option<LimitsOverlay>,
 }
 
 impl LimitArgs {
@@ -282,6 +342,7 @@ impl LimitArgs {
             &self.max_message,
             &self.max_stderr,
             &self.fuel_slice,
+            &self.max_open_files,
         ]
         .into_iter()
         .flatten()
@@ -414,8 +475,9 @@ and/or a WASI reactor's _initialize), under the limits given, and writes a
 module whose memory and globals start where the initialiser left off, with
 the initialiser removed: every request of the written module skips the
 start-up work. The output is an ordinary module that any WASI runtime runs.
-The initialiser may compute, read the clocks, randomness, args and env, and
-log; waiting or calling the host fails. Clocks and randomness are fixed by
+The initialiser may compute, read the clocks, randomness, args and env, read
+the files of --dir/--archive, and log; waiting, calling the host or leaving a
+file open fails. Give the same directories when the snapshot runs. Clocks and randomness are fixed by
 default, so the same input gives the same bytes (--nondeterministic gives it
 the host's instead). Plugins load pre-initialised anyway when they have an
 initialiser; snapshotting ahead of time saves that work at every load.
@@ -423,6 +485,23 @@ initialiser; snapshotting ahead of time saves that work at every load.
 ",
     exit_codes_help!()
 );
+
+const RUN_HELP: &str = "Examples:
+  wasmi-host run hello.wasm
+  echo hi | wasmi-host run cat.wasm --dir /data=./data -- -n /data/file.txt
+  wasmi-host run python.wasm --archive /lib=python-stdlib.zip --env PYTHONHOME=/lib -- -c 'print(1)'
+
+Runs FILE.wasm's _start (or a reactor's plugin_main) once, as any WASI runtime
+would, with this runtime's WASI layer: the CLI's stdin, stdout and stderr are
+the program's (stdout is not read as JSON-RPC, and there are no host methods).
+A program waiting for stdin is suspended until input comes, without using CPU.
+argv[0] is the file's stem; ARGS follow it (after any --arg). No timeout and
+no fuel budget by default; the limit flags set them.
+
+Exit codes: the program's own exit code (0 when _start returns); 2 usage
+error; 3 the program failed (a trap, a limit, the timeout, stdout closed);
+4 it cannot be loaded.
+";
 
 const CHECK_HELP: &str = concat!(
     "Example:

@@ -41,6 +41,10 @@ pub const EVENT_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/event-
 pub const FRAMEWORK_PLUGIN: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/framework-plugin.wasm"));
 
+/// The `files-plugin` module: reads, lists, writes files with `std::fs`
+/// (for the tests of preopened directories).
+pub const FILES_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/files-plugin.wasm"));
+
 /// Where [`TEST_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
 pub fn test_plugin_path() -> &'static Path {
     Path::new(concat!(env!("OUT_DIR"), "/test-plugin.wasm"))
@@ -59,4 +63,9 @@ pub fn event_plugin_path() -> &'static Path {
 /// Where [`FRAMEWORK_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
 pub fn framework_plugin_path() -> &'static Path {
     Path::new(concat!(env!("OUT_DIR"), "/framework-plugin.wasm"))
+}
+
+/// Where [`FILES_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
+pub fn files_plugin_path() -> &'static Path {
+    Path::new(concat!(env!("OUT_DIR"), "/files-plugin.wasm"))
 }

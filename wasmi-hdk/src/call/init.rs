@@ -64,7 +64,8 @@ impl InitRun<'_> {
         let exchange = Exchange::new(Vec::new(), limits.max_message(), Default::default());
         let mut state = InstanceState::new(exchange, self.env.clone(), stderr, limits.max_memory());
         state.init = Some(InitMode::new(self.deterministic));
-        state.files = (!self.preopens.is_empty()).then(|| Files::new(self.preopens));
+        state.files =
+            (!self.preopens.is_empty()).then(|| Files::new(self.preopens, limits.max_open_files()));
         let mut store = Store::new(self.engine, state);
         store.limiter(|state| &mut state.limiter);
         let mut fuel = FuelMeter::new(limits);

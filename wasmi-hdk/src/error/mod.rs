@@ -145,8 +145,10 @@ pub enum Error {
     /// A preopened directory's archive or host directory was refused (a
     /// hostile or malformed archive, a path leaving the directory, a bound
     /// exceeded), or a preopen is misdeclared.
-    #[error("{source}")]
+    #[error("files at {guest}: {source}")]
     Files {
+        /// The guest path of the preopen (e.g. `/lib`).
+        guest: String,
         /// What was refused, naming the entry.
         #[source]
         source: crate::files::FilesError,

@@ -87,7 +87,7 @@ impl FdTable {
     }
 
     /// How many descriptors are open.
-    #[cfg(any(test, feature = "fuzzing"))]
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.open
     }

@@ -23,7 +23,8 @@
 //!   40) in the middle and, with `SYMLINK_FOLLOW`, at the end. A
 //!   descriptor's directory is its sandbox, whatever it was opened from.
 //! - [`Files`] is an instance's state: descriptors from 3 on (stdio stays
-//!   the WASI layer's), at most [`Preopens::DEFAULT_MAX_OPEN`] open, and
+//!   the WASI layer's), at most [`Limits::max_open_files`](crate::Limits::max_open_files)
+//!   open, and
 //!   the scratch directory, empty when the instance starts and bounded by
 //!   its quota (`ENOSPC`). Each of its methods is one WASI call on plain
 //!   values and slices; the wiring reads arguments from guest memory,

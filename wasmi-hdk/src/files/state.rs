@@ -27,11 +27,13 @@ pub(crate) struct Files {
 impl Files {
     /// A fresh instance's files: each preopen open at fd 3, 4, …, and an
     /// empty scratch directory.
-    pub(crate) fn new(preopens: &Preopens) -> Self {
+    /// At most `max_open` descriptors are open at once (never fewer than
+    /// the preopens).
+    pub(crate) fn new(preopens: &Preopens, max_open: usize) -> Self {
         let now = now();
         let dirs = preopens.dirs();
         let mut files = Self {
-            fds: FdTable::new(preopens.max_open().max(dirs.len())),
+            fds: FdTable::new(max_open.max(dirs.len())),
             scratch: None,
             fuel: 0,
         };
@@ -70,7 +72,7 @@ impl Files {
     }
 
     /// Whether `fd` is one of ours (3 and up, open).
-    #[cfg(any(test, feature = "fuzzing"))]
+    #[cfg(test)]
     pub(crate) fn is_open(&self, fd: i32) -> bool {
         self.fds.get(fd).is_ok()
     }

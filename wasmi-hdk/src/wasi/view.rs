@@ -15,6 +15,9 @@ pub(crate) enum StopReason {
     /// The plugin did what its initialiser may not (pre-initialisation):
     /// wait for input or time, or talk to its host. The text says what.
     Forbidden(String),
+    /// A command's stdout failed (its reader went away): the command is
+    /// stopped, as a closed pipe stops a process.
+    OutputClosed,
 }
 
 /// What a read of stdin finds right now.

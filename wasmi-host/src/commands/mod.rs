@@ -4,6 +4,7 @@ mod call;
 mod check;
 mod emit;
 mod inspect;
+mod run;
 mod serve;
 mod snapshot;
 
@@ -18,5 +19,6 @@ pub(crate) async fn run(command: Command, verbosity: Verbosity) -> Result<Exit, 
         Command::Inspect(args) => inspect::run(&args, verbosity).await,
         Command::Check(args) => check::run(args, verbosity).await,
         Command::Snapshot(args) => snapshot::run(&args, verbosity),
+        Command::Run(args) => run::run(&args, verbosity).await,
     }
 }
