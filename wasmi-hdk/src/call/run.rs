@@ -3,7 +3,10 @@ use std::panic::AssertUnwindSafe;
 
 use futures::{FutureExt, StreamExt, stream::FuturesUnordered};
 use serde_json::Value;
-use wasmi::{Instance, Store, TrapCode, TypedResumableCall, Val, errors::ErrorKind};
+use wasmi::{
+    Instance, Store, TrapCode, TypedResumableCall, Val,
+    errors::{ErrorKind, InstantiationError, MemoryError},
+};
 use wasmi_pdk::protocol::{Id, Message, Request, Response, RpcError};
 
 use super::{InstanceState, REQUEST_ID, StderrLog, state::backlog_limit};
@@ -228,6 +231,22 @@ impl<'a> Runner<'a> {
                 budget: self.limits.fuel().unwrap_or(START_FUEL),
             }),
             Some(_) => Ending::Trapped(error),
+            // An initial memory of 4 GiB on a 32-bit host: wasmi refuses it
+            // before the limiter is asked; it is beyond any cap there.
+            None if matches!(
+                error.kind(),
+                ErrorKind::Memory(MemoryError::MinimumSizeOverflow)
+                    | ErrorKind::Instantiation(InstantiationError::FailedToInstantiateMemory(
+                        MemoryError::MinimumSizeOverflow
+                    ))
+            ) =>
+            {
+                Ending::Failed(Error::MemoryLimit {
+                    limit: self.limits.max_memory(),
+                    requested: usize::MAX,
+                    stderr_tail: self.stderr_tail(),
+                })
+            }
             // Refused resources (memory, tables), or a start section that
             // would have to wait: nothing can resume it.
             None => Ending::Failed(self.memory_refused().unwrap_or(Error::Instantiation {
