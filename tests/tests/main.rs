@@ -6,12 +6,14 @@ mod harness;
 mod util;
 
 mod calls;
+mod dispatch;
 mod host_methods;
 mod hostile;
 mod hostile_io;
 mod idle;
 mod languages;
 mod loading;
+mod memory_edges;
 mod misbehaviour;
 mod plugin_set;
 mod soak;
