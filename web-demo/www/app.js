@@ -332,14 +332,18 @@ async function bench() {
   button.disabled = true;
   $('bench-status').textContent = 'running…';
   try {
-    // A fresh host with default limits: the same setup as the native benchmark.
-    const host = await PluginHost.load(testPlugin());
+    // A fresh host with default limits and one host method: the same setup as the native benchmark.
+    const host = await PluginHost.load(testPlugin(), { methods: { 'host.echo': (params) => params } });
     const pingMedianMs = await timeCalls(host, 'ping', undefined, 200, 20, 10, 'pong');
+    // A call whose plugin calls the host once (`host.echo`) and answers with its result.
+    const roundTrip = { method: 'host.echo', params: [1] };
+    const hostCallMedianMs = await timeCalls(host, 'call_host', roundTrip, 200, 20, 10, [1]);
     const sieveMedianMs = await timeCalls(host, 'sieve', [1000000], 1, 7, 1, 78498);
     host.free();
-    demo.bench = { pingMedianMs, sieveMedianMs, pingRuns: 200, sieveRuns: 7 };
+    demo.bench = { pingMedianMs, hostCallMedianMs, sieveMedianMs, pingRuns: 200, sieveRuns: 7 };
     const rows = [
       ['ping, median of 20 batches of 10', `${pingMedianMs.toFixed(3)} ms`],
+      ['call with one host round trip, median of 20 batches of 10', `${hostCallMedianMs.toFixed(3)} ms`],
       ['sieve(1,000,000), median of 7', `${sieveMedianMs.toFixed(1)} ms`],
     ];
     $('bench-result').replaceChildren(

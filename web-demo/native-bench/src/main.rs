@@ -1,15 +1,16 @@
 //! Prints the native host's ping latency and `sieve(1_000_000)` time as
 //! medians, measured exactly as the browser benchmark (`web-demo/e2e/bench.mjs`)
 //! measures them: the embedded test plugin, default limits, one call at a
-//! time, after a warm-up.
+//! time, after a warm-up: `ping`, a `call_host` whose plugin calls the
+//! host's `host.echo` once, and `sieve(1_000_000)`.
 //!
 //! `cargo run --release -p wasmi-web-native-bench` prints one JSON line:
-//! `{"pingMedianMs":…,"sieveMedianMs":…,"pingRuns":…,"sieveRuns":…}`.
+//! `{"pingMedianMs":…,"hostCallMedianMs":…,"sieveMedianMs":…,"pingRuns":…,"sieveRuns":…}`.
 
 use std::time::Instant;
 
 use serde_json::{Value, json};
-use wasmi_hdk::Plugin;
+use wasmi_hdk::{HostRouter, Plugin, RpcError};
 
 /// Calls of `ping` measured (after as many warm-up calls), in batches of
 /// [`PING_BATCH`]: the browser's clock has a 0.1 ms resolution.
@@ -20,13 +21,26 @@ const PING_BATCH: usize = 10;
 const SIEVE_RUNS: usize = 7;
 
 fn main() {
-    let plugin = Plugin::new(test_plugin_artifacts::TEST_PLUGIN).expect("the test plugin loads");
+    let host = HostRouter::new().method("host.echo", |_caller, params: Value| async move {
+        Ok::<_, RpcError>(params)
+    });
+    let plugin = Plugin::builder()
+        .with_host(host)
+        .build(test_plugin_artifacts::TEST_PLUGIN)
+        .expect("the test plugin loads");
     let ping = measure(
         &plugin,
         "ping",
         &Value::Null,
         (PING_RUNS, PING_RUNS / PING_BATCH, PING_BATCH),
         &json!("pong"),
+    );
+    let host_call = measure(
+        &plugin,
+        "call_host",
+        &json!({"method": "host.echo", "params": [1]}),
+        (PING_RUNS, PING_RUNS / PING_BATCH, PING_BATCH),
+        &json!([1]),
     );
     let sieve = measure(
         &plugin,
@@ -39,6 +53,7 @@ fn main() {
         "{}",
         json!({
             "pingMedianMs": ping,
+            "hostCallMedianMs": host_call,
             "sieveMedianMs": sieve,
             "pingRuns": PING_RUNS,
             "sieveRuns": SIEVE_RUNS,
