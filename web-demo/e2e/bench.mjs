@@ -8,7 +8,7 @@
 // wasmi-web-native-bench`) measures: the embedded test plugin with default
 // limits, one call at a time: `ping` and a call with one host round trip
 // (`call_host` → `host.echo`) after 200 warm-up calls, the median of 20
-// batches of 10 calls (mean per call); `sieve(1000000)` after one warm-up
+// batches of 100 calls (mean per call); `sieve(1000000)` after one warm-up
 // call, the median of 7 calls.
 import { ENGINES } from './engines.mjs';
 import { click, openDemo, waitFor } from './page.mjs';
@@ -24,7 +24,7 @@ const engines = chosen.length > 0 ? chosen : ENGINES;
 const figures = {};
 const versions = {};
 for (const engine of engines) {
-  const page = await openDemo(url, engine);
+  const page = await openDemo(url, engine, { heartbeat: false });
   try {
     versions[engine] = page.version;
     await click(page, '#bench');
@@ -37,8 +37,8 @@ for (const engine of engines) {
 
 console.log(JSON.stringify({ native, browsers: figures, versions }));
 const rows = [
-  ['ping (20 batches of 10 calls)', 'pingMedianMs', 3],
-  ['call with one host round trip (20 batches of 10)', 'hostCallMedianMs', 3],
+  ['ping (20 batches of 100 calls)', 'pingMedianMs', 3],
+  ['call with one host round trip (20 batches of 100)', 'hostCallMedianMs', 3],
   ['sieve(1,000,000) (7 calls)', 'sieveMedianMs', 1],
 ];
 const cell = (value, digits, base) =>

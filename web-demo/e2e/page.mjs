@@ -17,12 +17,13 @@ export function within(ms, promise, what) {
 
 /**
  * Launches `engine`, opens the demo at `url` and waits until it says it is
- * ready. Installs, in the page, a collector of uncaught errors and a
+ * ready. Installs, in the page, a collector of uncaught errors and (unless
+ * `heartbeat` is false, as for benchmarks: its timers cost the page time) a
  * main-thread heartbeat: a 5 ms timer chain whose longest gap tells how
  * long the page could not run anything (every engine has timers; only
  * Chromium reports long tasks).
  */
-export async function openDemo(url, engine) {
+export async function openDemo(url, engine, { heartbeat = true } = {}) {
   const page = await launch(engine);
   try {
     await within(60_000, page.goto(url), `loading ${url}`);
@@ -30,10 +31,11 @@ export async function openDemo(url, engine) {
       timeout: 90_000,
       what: 'the demo page to be ready',
     });
-    await page.evaluate(() => {
+    await page.evaluate((withHeartbeat) => {
       window.__e2e = { errors: [], beat: { last: performance.now(), maxGap: 0 } };
       addEventListener('error', (e) => window.__e2e.errors.push(String(e.error?.stack ?? e.message)));
       addEventListener('unhandledrejection', (e) => window.__e2e.errors.push(String(e.reason?.stack ?? e.reason)));
+      if (!withHeartbeat) return;
       const beat = window.__e2e.beat;
       const tick = () => {
         const now = performance.now();
@@ -42,7 +44,7 @@ export async function openDemo(url, engine) {
         setTimeout(tick, 5);
       };
       setTimeout(tick, 5);
-    });
+    }, heartbeat);
     return page;
   } catch (error) {
     await page.close().catch(() => {});
