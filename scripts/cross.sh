@@ -13,6 +13,8 @@
 #   scripts/cross.sh                        # both targets, every test
 #   CROSS_TARGETS=aarch64 scripts/cross.sh  # one of: aarch64 armv7
 #   CROSS_FILTER=dispatch scripts/cross.sh  # only tests whose path has `dispatch`
+#   CROSS_BENCH=1 scripts/cross.sh          # also the benchmark of web-demo/native-bench,
+#                                           # emulated, next to the same build run natively
 #
 # The linker and runner are set here through cargo's per-target variables,
 # so plain `cargo` calls elsewhere are not affected. Everything is built with
@@ -25,6 +27,11 @@ cd "$(dirname "$0")/.."
 step() { printf '\n==> cross: %s\n' "$*"; }
 CROSS_TARGETS="${CROSS_TARGETS:-aarch64 armv7}"
 CROSS_FILTER="${CROSS_FILTER:-}"
+CROSS_BENCH="${CROSS_BENCH:-0}"
+target_dir="$(cargo metadata --format-version 1 --no-deps \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
 
 # target triple, Debian gcc prefix, QEMU binary, Debian packages
 describe() {
@@ -61,14 +68,29 @@ qemu-aarch64 --version 2>/dev/null | head -1 || qemu-arm --version | head -1
 for arch in $CROSS_TARGETS; do
     read -r triple prefix qemu packages <<<"$(describe "$arch")"
     var="$(echo "$triple" | tr 'a-z-' 'A-Z_')"
-    # Linker: Debian's cross gcc. Runner: QEMU with the target's libc as its root.
+    # Linker: Debian's cross gcc. Runner (for `cargo test/run --target` by
+    # hand; this script runs the binaries itself): QEMU, the target's libc as root.
     export "CARGO_TARGET_${var}_LINKER=$prefix-gcc"
     export "CARGO_TARGET_${var}_RUNNER=$qemu -L /usr/$prefix"
 
     step "$triple: build the integration tests and wasmi-host"
     started=$SECONDS
-    cargo test --profile cross -p integration-tests --target "$triple" --no-run
-    cargo build --profile cross -p wasmi-host --target "$triple"
+    # One cargo run for both, so their dependencies are built once.
+    packages=(-p integration-tests --test integration -p wasmi-host --bin wasmi-host)
+    if [ "$CROSS_BENCH" != 0 ]; then
+        packages+=(-p wasmi-web-native-bench --bin wasmi-web-native-bench)
+    fi
+    cargo build --profile cross --target "$triple" "${packages[@]}" --message-format=json-render-diagnostics \
+        >"$scratch/build.json"
+    tests="$(python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "integration" and m.get("executable"):
+        print(m["executable"])' "$scratch/build.json")"
+    if [ -z "$tests" ]; then
+        echo "no integration test binary was built" >&2
+        exit 1
+    fi
     echo "built in $((SECONDS - started)) s"
 
     step "$triple: integration tests under $qemu"
@@ -77,12 +99,11 @@ for arch in $CROSS_TARGETS; do
     if [ -n "$CROSS_FILTER" ]; then
         filter=("$CROSS_FILTER")
     fi
-    cargo test --profile cross -p integration-tests --target "$triple" -- "${filter[@]}"
+    # As `cargo test` runs it: from the package's directory.
+    (cd tests && $qemu -L "/usr/$prefix" "$tests" "${filter[@]}")
     echo "tests ran in $((SECONDS - started)) s (emulated)"
 
     step "$triple: wasmi-host call sieve 1000000 under $qemu"
-    target_dir="$(cargo metadata --format-version 1 --no-deps \
-        | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
     started=$SECONDS
     primes="$($qemu -L "/usr/$prefix" "$target_dir/$triple/cross/wasmi-host" call sieve 1000000)"
     echo "sieve(1000000) = $primes in $((SECONDS - started)) s (emulated)"
@@ -90,4 +111,15 @@ for arch in $CROSS_TARGETS; do
         echo "expected 78498" >&2
         exit 1
     fi
+
+    if [ "$CROSS_BENCH" != 0 ]; then
+        step "$triple: web-demo/native-bench under $qemu (emulated)"
+        echo "$triple (emulated): $($qemu -L "/usr/$prefix" "$target_dir/$triple/cross/wasmi-web-native-bench")"
+    fi
 done
+
+if [ "$CROSS_BENCH" != 0 ]; then
+    step "x86_64: web-demo/native-bench, the same profile, native"
+    cargo build --profile cross -p wasmi-web-native-bench
+    echo "x86_64 (native): $("$target_dir/cross/wasmi-web-native-bench")"
+fi
