@@ -8,6 +8,7 @@ mod watchdog;
 
 mod api;
 mod calls;
+mod dispatch;
 mod docs;
 mod files;
 mod host_methods;
@@ -16,6 +17,7 @@ mod hostile_io;
 mod idle;
 mod languages;
 mod loading;
+mod memory_edges;
 mod misbehaviour;
 mod plugin_set;
 mod preinit;

@@ -9,7 +9,10 @@ use core::{
 };
 
 use serde_json::Value;
-use wasmi::{Instance, Store, TypedResumableCall, Val, errors::ErrorKind as EngineErrorKind};
+use wasmi::{
+    Instance, Store, TypedResumableCall, Val,
+    errors::{ErrorKind as EngineErrorKind, InstantiationError, MemoryError},
+};
 use wasmi_plugin_protocol::Id;
 
 use super::{
@@ -287,6 +290,24 @@ impl<'a> Runner<'a> {
                 budget: self.fuel.budget().unwrap_or(START_FUEL),
             }),
             Some(_) => Ending::Trapped(error),
+            // An initial memory of 4 GiB on a 32-bit host: wasmi refuses it
+            // before the limiter is asked; it is beyond any cap there.
+            None if matches!(
+                error.kind(),
+                EngineErrorKind::Memory(MemoryError::MinimumSizeOverflow)
+                    | EngineErrorKind::Instantiation(
+                        InstantiationError::FailedToInstantiateMemory(
+                            MemoryError::MinimumSizeOverflow
+                        )
+                    )
+            ) =>
+            {
+                Ending::Failed(Error::MemoryLimit {
+                    limit: self.limits.max_memory(),
+                    requested: usize::MAX,
+                    stderr_tail: self.stderr_tail(),
+                })
+            }
             // Refused resources (memory, tables), or a start section that
             // would have to wait: nothing can resume it.
             None => Ending::Failed(self.memory_refused().unwrap_or(Error::Instantiation {
