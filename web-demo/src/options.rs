@@ -49,7 +49,19 @@ export interface LimitOptions {
   maxStderr?: number | string;
   /** Fuel run between two checks of the clock, cancellation and timeout; default 250000. */
   fuelSlice?: number;
+  /** Files and directories an instance may hold open at once, its `files` included; default 1024. */
+  maxOpenFiles?: number;
 }
+
+/**
+ * What a plugin sees at one guest path of `LoadOptions.files` (as a
+ * manifest's `[files]` entry): a tar or zip archive's contents, read-only,
+ * shared by every call; or a writable scratch directory, empty at the start
+ * of each call, holding at most `scratch` bytes (a number, or "1M").
+ */
+export type FilesEntry =
+  | { archive: Uint8Array | ArrayBuffer }
+  | { scratch: number | string };
 
 /** Options of `Plugin.load`. */
 export interface LoadOptions extends LimitOptions {
@@ -67,6 +79,8 @@ export interface LoadOptions extends LimitOptions {
   dialect?: "jsonrpc" | "framework-0.1";
   /** At most this many calls of the plugin run at once; more wait their turn (within their timeout). Default: no cap. */
   maxConcurrent?: number;
+  /** Directories the plugin sees, by guest path: `{ "/assets": { archive: bytes }, "/tmp": { scratch: "1M" } }`. */
+  files?: Record<string, FilesEntry>;
 }
 
 /** Options of one call: limits override the plugin's. */
