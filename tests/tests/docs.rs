@@ -256,6 +256,10 @@ fn default_figures() -> BTreeMap<&'static str, Figure> {
         ("max_message", bytes(limits.max_message())),
         ("max_stderr", bytes(limits.max_stderr())),
         ("fuel_slice", Figure::Count(limits.fuel_slice().into())),
+        (
+            "max_open_files",
+            Figure::Count(limits.max_open_files() as u128),
+        ),
     ]);
     let names: BTreeSet<&str> = figures.keys().copied().collect();
     assert_eq!(

@@ -13,6 +13,7 @@ mod docs;
 mod files;
 mod host_methods;
 mod hostile;
+mod hostile_files;
 mod hostile_io;
 mod idle;
 mod languages;

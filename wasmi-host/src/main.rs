@@ -40,7 +40,10 @@ use crate::{cli::Cli, logging::Verbosity};
 
 // Dev-dependencies of the CLI tests in `tests/`, unused by the unit tests.
 #[cfg(test)]
-use {assert_cmd as _, tempfile as _, test_plugin_artifacts as _, wait_timeout as _, wat as _};
+use {
+    assert_cmd as _, tar as _, tempfile as _, test_plugin_artifacts as _, wait_timeout as _,
+    wat as _,
+};
 
 fn main() -> ExitCode {
     // Usage errors exit here with clap's message and code 2.

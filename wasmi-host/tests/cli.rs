@@ -6,10 +6,12 @@ mod cli {
     mod call;
     mod check;
     mod emit;
+    mod files;
     mod help;
     mod host_methods;
     mod inspect;
     mod logs;
+    mod run;
     mod serve;
     mod serve_plugins;
     mod snapshot;
