@@ -12,6 +12,7 @@ mod host_methods;
 mod hostile;
 mod hostile_io;
 mod idle;
+mod kits_preinit;
 mod languages;
 mod loading;
 mod misbehaviour;
