@@ -14,6 +14,7 @@ mod hostile_io;
 mod idle;
 mod kits_preinit;
 mod languages;
+mod languages_preinit;
 mod loading;
 mod misbehaviour;
 mod plugin_set;
