@@ -71,18 +71,30 @@ func send(v any) {
 	stdout.Write(append(line, '\n'))
 }
 
+// The two shapes of a response; structs, not maps, as encoding/json
+// encodes them faster.
+type resultResponse struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Result  any             `json:"result"`
+}
+
+type errorResponse struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Error   *rpcError       `json:"error"`
+}
+
 func reply(id json.RawMessage, result any, err error) {
-	resp := map[string]any{"jsonrpc": "2.0", "id": id}
 	var rpcErr *rpcError
 	switch {
 	case errors.As(err, &rpcErr):
-		resp["error"] = rpcErr
+		send(errorResponse{"2.0", id, rpcErr})
 	case err != nil:
-		resp["error"] = &rpcError{-32603, err.Error()}
+		send(errorResponse{"2.0", id, &rpcError{-32603, err.Error()}})
 	default:
-		resp["result"] = result
+		send(resultResponse{"2.0", id, result})
 	}
-	send(resp)
 }
 
 func add(params json.RawMessage) (any, error) {
