@@ -8,7 +8,7 @@ use std::io::{Cursor, Write};
 
 use serde_json::Value;
 use wasmi_hdk::{
-    Error, ErrorKind, Limits, Plugin,
+    Error, ErrorKind, Limits,
     files::{ArchiveLimits, EntryError, FileTree, FilesError},
 };
 
