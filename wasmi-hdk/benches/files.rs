@@ -68,7 +68,11 @@ fn read_1mib(c: &mut Criterion) {
         .build(&reader(true))
         .unwrap();
     let run = |plugin: &Plugin, stdin: Vec<u8>| {
-        let io = CommandIo::new(futures::io::Cursor::new(stdin), std::io::sink(), std::io::sink());
+        let io = CommandIo::new(
+            futures::io::Cursor::new(stdin),
+            std::io::sink(),
+            std::io::sink(),
+        );
         assert_eq!(block_on(plugin.run_command(io)).unwrap(), 0);
     };
     let mut group = c.benchmark_group("read_1mib");
