@@ -90,7 +90,7 @@ pub(crate) struct ProgramArgs {
     #[arg(value_name = "FILE.wasm")]
     pub(crate) file: PathBuf,
 
-    /// Arguments for the program, after argv[0] (its file stem)
+    /// Arguments for the program, after its argv 0 (its file stem)
     #[arg(
         value_name = "ARGS",
         trailing_var_arg = true,
