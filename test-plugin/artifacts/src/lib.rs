@@ -45,6 +45,11 @@ pub const FRAMEWORK_PLUGIN: &[u8] =
 /// (for the tests of preopened directories).
 pub const FILES_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/files-plugin.wasm"));
 
+/// The `store-plugin` module: keeps state in its host's key-value store
+/// through the plugin kit's typed helpers (`ctx.store()`), for the tests
+/// of the `storage` capability.
+pub const STORE_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/store-plugin.wasm"));
+
 /// Where [`TEST_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
 pub fn test_plugin_path() -> &'static Path {
     Path::new(concat!(env!("OUT_DIR"), "/test-plugin.wasm"))
@@ -68,4 +73,9 @@ pub fn framework_plugin_path() -> &'static Path {
 /// Where [`FILES_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
 pub fn files_plugin_path() -> &'static Path {
     Path::new(concat!(env!("OUT_DIR"), "/files-plugin.wasm"))
+}
+
+/// Where [`STORE_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
+pub fn store_plugin_path() -> &'static Path {
+    Path::new(concat!(env!("OUT_DIR"), "/store-plugin.wasm"))
 }

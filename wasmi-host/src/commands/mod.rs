@@ -7,6 +7,7 @@ mod inspect;
 mod run;
 mod serve;
 mod snapshot;
+mod store;
 
 use crate::{cli::Command, error::CliError, exit::Exit, logging::Verbosity};
 
@@ -20,5 +21,6 @@ pub(crate) async fn run(command: Command, verbosity: Verbosity) -> Result<Exit, 
         Command::Check(args) => check::run(args, verbosity).await,
         Command::Snapshot(args) => snapshot::run(&args, verbosity),
         Command::Run(args) => run::run(&args, verbosity).await,
+        Command::Store(args) => store::run(args).await,
     }
 }
