@@ -86,10 +86,10 @@ pub(crate) enum StoreCommand {
         #[arg(value_name = "KEY")]
         key: String,
         /// Pretty-print the value [default when stdout is a terminal]
-        #[arg(long, conflicts_with = "compact")]
+        #[arg(long = "pretty", conflicts_with = "compact")]
         pretty: bool,
         /// Print the value on one line [default when stdout is not a terminal]
-        #[arg(long)]
+        #[arg(long = "compact")]
         compact: bool,
         /// The store and namespace.
         #[command(flatten)]

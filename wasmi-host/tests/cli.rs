@@ -13,6 +13,7 @@ mod cli {
     mod serve;
     mod serve_plugins;
     mod snapshot;
+    mod store;
     mod util;
 }
 

@@ -18,6 +18,7 @@
 //! | `usage`       | none                                | the namespace's usage and quota            |
 //! | `try_set`     | `{"key", "value"}`                  | `{"ok": true}` or the typed error, described: `{"error": "quota_exceeded", "quota", "limit", "requested"}`, `{"error": "invalid_input", "reason", "message"}`, `{"error": "permission_denied"}`, `{"error": "unavailable"}`, … |
 //! | `raw`         | `{"method", "params"?}`             | what the host answers to that call, as it is (for malformed params) |
+//! | `on_event`    | an `Event`                          | `null` (continue), after adding 1 to `events/EVENT` |
 //!
 //! Every method but `try_set` and `raw` returns a store error as the
 //! plugin's own JSON-RPC error, through `?`: the code of PROTOCOL.md §11.
@@ -25,7 +26,7 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 use wasmi_pdk::{
-    Context, Router, RpcError,
+    Context, Event, Router, RpcError,
     store::{Batch, BatchOutcome, StoreError},
 };
 // The package's other dependencies serve its other binaries.
@@ -151,6 +152,12 @@ fn router() -> Router {
         })
         .with_method("raw", |ctx, RawParams { method, params }| async move {
             ctx.call_raw(&method, params).await
+        })
+        .with_method("on_event", |ctx, event: Event| async move {
+            ctx.store()
+                .increment(&format!("events/{}", event.event), 1)
+                .await?;
+            Ok::<_, RpcError>(Value::Null)
         })
 }
 
