@@ -12,6 +12,8 @@
 //! | `delete`      | `{"key"}`                           | whether the key existed                    |
 //! | `list`        | `{"prefix"?, "cursor"?, "limit"?}`  | `{"keys", "cursor"}`                       |
 //! | `increment`   | `{"key", "delta"?, "times"?}`       | the value after each of `times` increments |
+//! | `get_repeat`  | `{"key", "times"}`                  | how many of `times` gets found a value (for benchmarks) |
+//! | `set_repeat`  | `{"key", "value", "times"}`         | `times`, after setting `key` to `value` `times` times (for benchmarks) |
 //! | `cas_count`   | `{"key", "times"}`                  | `{"value", "retries"}`: adds 1 `times` times with read + compare-and-swap retry loops |
 //! | `batch_write` | `{"keys", "value"}`                 | the results of one batch setting every key to `value` and adding 1 to `batches` |
 //! | `snapshots`   | `{"keys", "reads"}`                 | reads `keys` together `reads` times; fails if a read saw values that differ |
@@ -80,6 +82,14 @@ fn one_time() -> usize {
 }
 
 #[derive(Deserialize)]
+struct RepeatParams {
+    key: String,
+    #[serde(default)]
+    value: Value,
+    times: usize,
+}
+
+#[derive(Deserialize)]
 struct CasParams {
     key: String,
     times: usize,
@@ -132,6 +142,19 @@ fn router() -> Router {
         })
         .with_method("increment", increment)
         .with_method("cas_count", cas_count)
+        .with_method("get_repeat", |ctx, p: RepeatParams| async move {
+            let mut found = 0_usize;
+            for _ in 0..p.times {
+                found += usize::from(ctx.store().get::<Value>(&p.key).await?.is_some());
+            }
+            Ok::<_, RpcError>(found)
+        })
+        .with_method("set_repeat", |ctx, p: RepeatParams| async move {
+            for _ in 0..p.times {
+                ctx.store().set(&p.key, &p.value).await?;
+            }
+            Ok::<_, RpcError>(p.times)
+        })
         .with_method("batch_write", batch_write)
         .with_method("snapshots", snapshots)
         .with_method("usage", |ctx, (): ()| async move {
