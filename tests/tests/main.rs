@@ -25,6 +25,7 @@ mod misbehaviour;
 mod plugin_set;
 mod preinit;
 mod soak;
+mod storage;
 mod store;
 mod wasi;
 

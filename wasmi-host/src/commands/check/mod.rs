@@ -46,7 +46,7 @@ pub(crate) async fn run(args: CheckArgs, verbosity: Verbosity) -> Result<Exit, C
         source: e,
     })?;
     let mut rows = vec![command_row(&info), imports_row(&info)];
-    match source.load(&args.run, load::check_limits(), verbosity) {
+    match source.load(&args.run, load::check_limits(), None, verbosity) {
         Ok(plugin) => {
             rows.push(Row::new(Status::Pass, "loads", "compiled and linked"));
             rows.extend(call_checks(&plugin, &args).await);
