@@ -6,6 +6,8 @@
 //! The tests are ignored by a plain `cargo test`; `plugins/test.sh` builds the
 //! plugins and runs them with `--ignored`. Run that way, every language's
 //! `<language>.wasm` must be there: a missing variable or plugin fails them.
+//! A language whose plugin reads files (Python) has `<language>.zip` beside
+//! it, preopened at `/lib` as its manifest `<language>.toml` says.
 
 use std::{
     path::PathBuf,
@@ -14,12 +16,20 @@ use std::{
 
 use futures::future::join_all;
 use serde_json::{Value, json};
-use wasmi_hdk::{Error, LogLevel, Plugin};
+use wasmi_hdk::{Error, LogLevel, Plugin, PluginBuilder};
 
 use crate::util::{capturing, echo_host, untimed, within};
 
 /// Every language in `plugins/`, by the file stem of its module.
-const LANGUAGES: &[&str] = &["c", "wat", "zig", "go", "assemblyscript", "javascript"];
+const LANGUAGES: &[&str] = &[
+    "c",
+    "wat",
+    "zig",
+    "go",
+    "assemblyscript",
+    "javascript",
+    "python",
+];
 
 /// What a call gave, reduced to what must agree across languages.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,16 +86,32 @@ fn contract() -> Vec<(&'static str, Value, Answer)> {
     ]
 }
 
-/// The built plugins of every language; fails the test when
-/// `LANGUAGE_PLUGINS_DIR` is unset or a plugin is missing.
-fn language_plugins() -> Vec<(&'static str, Vec<u8>)> {
+/// Where `plugins/build-all.sh` put the plugins; fails the test when
+/// `LANGUAGE_PLUGINS_DIR` is unset.
+pub(crate) fn plugins_dir() -> PathBuf {
     let dir = std::env::var_os("LANGUAGE_PLUGINS_DIR").unwrap_or_else(|| {
         panic!(
             "LANGUAGE_PLUGINS_DIR is not set: plugins/test.sh builds the plugins in other \
              languages and runs these tests"
         )
     });
-    let dir = PathBuf::from(dir);
+    PathBuf::from(dir)
+}
+
+/// `builder` with the language's files: `<language>.zip` beside its module,
+/// if there is one, preopened at `/lib` (what `<language>.toml` says).
+fn with_files(builder: PluginBuilder, language: &str) -> PluginBuilder {
+    let archive = plugins_dir().join(format!("{language}.zip"));
+    match std::fs::read(&archive) {
+        Ok(bytes) => builder.with_archive("/lib", bytes),
+        Err(_) => builder,
+    }
+}
+
+/// The built plugins of every language; fails the test when
+/// `LANGUAGE_PLUGINS_DIR` is unset or a plugin is missing.
+fn language_plugins() -> Vec<(&'static str, Vec<u8>)> {
+    let dir = plugins_dir();
     LANGUAGES
         .iter()
         .map(|&language| {
@@ -104,7 +130,7 @@ fn language_plugins() -> Vec<(&'static str, Vec<u8>)> {
 fn plugin(language: &str, wasm: &[u8]) -> Plugin {
     // `sieve(100000)` is slow in the interpreted languages; the hang
     // timeout, not the call timeout, bounds it on a busy machine.
-    Plugin::builder()
+    with_files(Plugin::builder(), language)
         .with_name(language)
         .with_host(echo_host())
         .with_limits(untimed())
@@ -166,7 +192,7 @@ async fn every_language_gives_the_same_answers() {
 async fn every_language_logs_its_ping_on_stderr() {
     let plugins = language_plugins();
     for (language, wasm) in &plugins {
-        let builder = Plugin::builder()
+        let builder = with_files(Plugin::builder(), language)
             .with_name(*language)
             .with_host(echo_host());
         let (builder, lines) = capturing(builder);

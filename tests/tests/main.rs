@@ -18,6 +18,7 @@ mod loading;
 mod misbehaviour;
 mod plugin_set;
 mod preinit;
+mod python;
 mod soak;
 mod store;
 mod wasi;
