@@ -138,7 +138,7 @@ build() {
 
     step "$name: archive and snapshot"
     "$venv/bin/python" "$here/archive.py" --stdlib "$wasi/trace/python3.11" --trace "$work/trace.log" \
-        --plugin "$work/plugin" --out "$dest/$name.zip"
+        --plugin "$work/plugin" --out "$dest/$name.zip" --stored
     snapshot "$reactor" "$dest/$name.wasm" --archive "/lib=$dest/$name.zip" "${env[@]}"
     cat >"$dest/$name.toml" <<EOF
 # The Python plugin's files: CPython's standard library (the part it loads),

@@ -114,21 +114,26 @@ class _Lines:
         """The next non-blank line without its line end, or None at EOF."""
         while True:
             end = self._buffer.find(b"\n")
-            if end < 0:
-                if self._eof:
-                    line, self._buffer = self._buffer, b""
-                    if line.strip():
-                        return line
-                    return None
-                chunk = os.read(0, 65536)
-                if chunk:
-                    self._buffer += chunk
-                else:
-                    self._eof = True
+            if end >= 0:
+                line, self._buffer = self._buffer[:end], self._buffer[end + 1 :]
+                if line.strip():
+                    return line.rstrip(b"\r")
                 continue
-            line, self._buffer = self._buffer[:end], self._buffer[end + 1 :]
-            if line.strip():
-                return line.rstrip(b"\r")
+            if self._eof:
+                line, self._buffer = self._buffer, b""
+                return line if line.strip() else None
+            # Read up to the next line end; joined once, so a long line costs
+            # its length, not its length squared.
+            parts = [self._buffer]
+            while True:
+                chunk = os.read(0, 65536)
+                if not chunk:
+                    self._eof = True
+                    break
+                parts.append(chunk)
+                if b"\n" in chunk:
+                    break
+            self._buffer = b"".join(parts)
 
 
 _stdin = _Lines()

@@ -16,7 +16,7 @@ use std::{
 
 use futures::future::join_all;
 use serde_json::{Value, json};
-use wasmi_hdk::{Error, LogLevel, Plugin, PluginBuilder};
+use wasmi_hdk::{CallOptions, Error, LogLevel, Plugin, PluginBuilder};
 
 use crate::util::{capturing, echo_host, untimed, within};
 
@@ -211,7 +211,8 @@ async fn every_language_logs_its_ping_on_stderr() {
     }
 }
 
-/// Size and ping latency of every language's plugin (median of 200 calls).
+/// Size, load time, ping latency (median of 200 calls, a fresh instance
+/// each) and an instance's memory after a ping of every language's plugin.
 /// Run it in release mode:
 /// `LANGUAGE_PLUGINS_DIR=target/plugins/lang cargo test --release -p integration-tests --test integration languages::ping_latency -- --ignored --nocapture`
 #[tokio::test(flavor = "multi_thread")]
@@ -224,9 +225,20 @@ async fn ping_latency() {
         test_plugin_artifacts::TEST_PLUGIN.to_vec(),
     )];
     rows.extend(plugins);
-    println!("| plugin | .wasm size | ping median | ping p90 | sieve(100000) |");
-    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| plugin | .wasm size | load | ping median | ping p90 | memory after ping | sieve(100000) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for (language, wasm) in &rows {
+        // Load: compile, link, read the archive if any (median of 5).
+        let mut loads: Vec<Duration> = (0..5)
+            .map(|_| {
+                let started = Instant::now();
+                plugin(language, wasm);
+                started.elapsed()
+            })
+            .collect();
+        loads.sort();
         let plugin = plugin(language, wasm);
         let _ = plugin.call_raw("ping", Value::Null).await.unwrap(); // warm up
         let mut times: Vec<Duration> = Vec::with_capacity(CALLS);
@@ -236,6 +248,12 @@ async fn ping_latency() {
             times.push(started.elapsed());
         }
         times.sort();
+        let memory = plugin
+            .call_with::<Value>("ping", Value::Null, CallOptions::new())
+            .await
+            .unwrap()
+            .report
+            .peak_memory;
         let started = Instant::now();
         assert_eq!(
             plugin.call_raw("sieve", json!([100_000])).await.unwrap(),
@@ -243,10 +261,12 @@ async fn ping_latency() {
         );
         let sieve = started.elapsed();
         println!(
-            "| {language} | {} B | {:.2} ms | {:.2} ms | {:.1} ms |",
+            "| {language} | {} B | {:.1} ms | {:.2} ms | {:.2} ms | {:.1} MiB | {:.1} ms |",
             wasm.len(),
+            ms(loads[2]),
             ms(times[CALLS / 2]),
             ms(times[CALLS * 9 / 10]),
+            memory as f64 / f64::from(1 << 20),
             ms(sieve)
         );
     }
