@@ -97,10 +97,15 @@ def _send(message):
 
 
 _encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_ascii_encoder = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 
 
 def _encode(message):
-    return _encoder.encode(message).encode()
+    """A message as compact UTF-8 JSON."""
+    try:
+        return _encoder.encode(message).encode()
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" came in): escape it
+        return _ascii_encoder.encode(message).encode()
 
 
 class _Lines:
