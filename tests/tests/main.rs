@@ -24,6 +24,7 @@ mod memory_edges;
 mod misbehaviour;
 mod plugin_set;
 mod preinit;
+mod python;
 mod soak;
 mod storage;
 mod store;

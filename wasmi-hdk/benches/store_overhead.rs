@@ -23,7 +23,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use redb::{Database, ReadableDatabase, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde_json::{Value, json};
 use wasmi_hdk::{
     Plugin,
