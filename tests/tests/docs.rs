@@ -21,6 +21,30 @@ fn repo_file(path: &str) -> String {
     fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
 }
 
+/// The user guide's chapters (`book/src/**/*.md`), as paths from the root.
+fn book_chapters() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut chapters = Vec::new();
+    let mut folders = vec![root.join("book/src")];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).expect("book/src is readable") {
+            let path = entry.expect("a book/src entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                let relative = path.strip_prefix(&root).expect("under the root");
+                chapters.push(relative.to_string_lossy().into_owned());
+            }
+        }
+    }
+    assert!(
+        chapters.len() > 10,
+        "found the book's chapters: {chapters:?}"
+    );
+    chapters.sort();
+    chapters
+}
+
 /// The lines of `doc` under the heading line `heading` (exactly), up to the
 /// next heading of the same or a higher level; `#` lines inside fenced
 /// code are not headings.
@@ -136,7 +160,13 @@ fn camel_case(field: &str) -> String {
 /// of the same name, and nothing that is not a kind.
 #[test]
 fn readme_lists_every_error_kind() {
-    let readme = repo_file("README.md");
+    for file in ["README.md", "book/src/limits.md"] {
+        lists_every_error_kind(file);
+    }
+}
+
+fn lists_every_error_kind(file: &str) {
+    let readme = repo_file(file);
     let table = Table::under(&readme, "### Error kinds");
     let (kind_col, rust, mobile) = (
         table.column("kind"),
@@ -147,17 +177,17 @@ fn readme_lists_every_error_kind() {
     for row in &table.rows {
         let name = unquote(&row[kind_col]);
         let kind = ErrorKind::from_name(name).unwrap_or_else(|| {
-            panic!("README lists the error kind `{name}`, which is no ErrorKind")
+            panic!("{file} lists the error kind `{name}`, which is no ErrorKind")
         });
         let variant = format!("{kind:?}");
         assert!(
             row[rust].contains(&format!("`Error::{variant}`")),
-            "README: kind `{name}` should name `Error::{variant}`, not {}",
+            "{file}: kind `{name}` should name `Error::{variant}`, not {}",
             row[rust]
         );
         assert!(
             row[mobile].contains(&format!("`{variant}`")),
-            "README: kind `{name}` should name the mobile case `{variant}`, not {}",
+            "{file}: kind `{name}` should name the mobile case `{variant}`, not {}",
             row[mobile]
         );
         listed.push(kind);
@@ -165,7 +195,7 @@ fn readme_lists_every_error_kind() {
     assert_eq!(
         listed,
         ErrorKind::ALL,
-        "README's error kinds must be ErrorKind::ALL, in its order"
+        "{file}: the error kinds must be ErrorKind::ALL, in its order"
     );
 }
 
@@ -280,6 +310,7 @@ fn limits_tables_state_the_defaults() {
         ("README.md", "## Limits and their defaults"),
         ("PROTOCOL.md", "## 7. Limits"),
         ("SECURITY.md", "## Limits and their defaults"),
+        ("book/src/limits.md", "## Limits and their defaults"),
     ] {
         let doc = repo_file(file);
         let table = Table::under(&doc, heading);
@@ -313,7 +344,13 @@ fn limits_tables_state_the_defaults() {
 /// JavaScript, Swift and Kotlin.
 #[test]
 fn readme_spells_each_limit_field_everywhere() {
-    let readme = repo_file("README.md");
+    for file in ["README.md", "book/src/limits.md"] {
+        spells_each_limit_field_everywhere(file);
+    }
+}
+
+fn spells_each_limit_field_everywhere(file: &str) {
+    let readme = repo_file(file);
     let table = Table::under(&readme, "### Limits");
     let columns = [
         ("Rust", "with_"),
@@ -327,7 +364,7 @@ fn readme_spells_each_limit_field_everywhere() {
         let name = unquote(&row[field]);
         assert!(
             LimitsOverlay::FIELDS.contains(&name),
-            "README: `{name}` is no limit field"
+            "{file}: `{name}` is no limit field"
         );
         for (header, prefix) in columns {
             let spelling = match header {
@@ -338,7 +375,7 @@ fn readme_spells_each_limit_field_everywhere() {
             let cell = &row[table.column(header)];
             assert!(
                 code_spans(cell).iter().any(|s| s.starts_with(&spelling)),
-                "README: the {header} spelling of `{name}` is `{spelling}`, not {cell}"
+                "{file}: the {header} spelling of `{name}` is `{spelling}`, not {cell}"
             );
         }
         seen.insert(name);
@@ -514,16 +551,23 @@ fn readme_documents_every_cli_flag() {
         flags.contains("max-stderr") && flags.contains("plugin") && flags.contains("mock-file"),
         "reading cli.rs found {flags:?}"
     );
-    let readme = repo_file("README.md");
-    let documented =
-        documented_flags(&section(&readme, "## Command line: `wasmi-host`").join("\n"));
-    let missing: Vec<_> = flags.difference(&documented).collect();
-    assert!(missing.is_empty(), "README's CLI section lacks {missing:?}");
-    let unknown: Vec<_> = documented.difference(&flags).collect();
-    assert!(
-        unknown.is_empty(),
-        "README's CLI section names flags wasmi-host lacks: {unknown:?}"
-    );
+    for (file, heading) in [
+        ("README.md", "## Command line: `wasmi-host`"),
+        ("book/src/cli.md", "## Commands"),
+    ] {
+        let doc = repo_file(file);
+        let documented = documented_flags(&section(&doc, heading).join("\n"));
+        let missing: Vec<_> = flags.difference(&documented).collect();
+        assert!(
+            missing.is_empty(),
+            "{file}: the CLI section lacks {missing:?}"
+        );
+        let unknown: Vec<_> = documented.difference(&flags).collect();
+        assert!(
+            unknown.is_empty(),
+            "{file}: the CLI section names flags wasmi-host lacks: {unknown:?}"
+        );
+    }
 }
 
 /// The words that follow `wasmi-host` in the code of `doc` (its code spans
@@ -587,7 +631,12 @@ fn docs_name_only_real_subcommands() {
         "plugins/README.md",
         "fuzz/README.md",
         "wasmi-host/README.md",
-    ] {
+    ]
+    .map(String::from)
+    .into_iter()
+    .chain(book_chapters())
+    {
+        let file = file.as_str();
         for word in words_after_wasmi_host(&repo_file(file)) {
             assert!(
                 commands.contains(&word),
@@ -646,8 +695,12 @@ fn docs_use_no_retired_names() {
         "wasmi-hdk/README.md",
         "wasmi-pdk/README.md",
         "wasmi-plugin-protocol/README.md",
-    ] {
-        let text = repo_file(file);
+    ]
+    .map(String::from)
+    .into_iter()
+    .chain(book_chapters())
+    {
+        let text = repo_file(&file);
         for name in RETIRED.iter().copied() {
             assert!(!text.contains(name), "{file} still says `{name}`");
         }

@@ -52,6 +52,9 @@
 //! layer does for each function; [`units`] reads sizes and durations the
 //! way every configuration surface writes them; [`protocol`] is the wire.
 
+// The user guide's Rust snippets, as doctests.
+#[cfg(doctest)]
+mod book;
 mod call;
 mod call_future;
 mod cancel;

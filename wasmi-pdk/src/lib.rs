@@ -35,6 +35,9 @@
 //! The wire types are the [`protocol`] crate (`wasmi-plugin-protocol`),
 //! re-exported here; the host kit uses the same crate.
 
+// The user guide's Rust snippets, as doctests.
+#[cfg(doctest)]
+mod book;
 mod context;
 mod executor;
 mod handler;
