@@ -18,8 +18,18 @@ use wasmi_hdk::{Error, LogLevel, Plugin};
 
 use crate::util::{capturing, echo_host, untimed, within};
 
-/// Every language in `plugins/`, by the file stem of its module.
-const LANGUAGES: &[&str] = &["c", "wat", "zig", "go", "assemblyscript", "javascript"];
+/// Every language in `plugins/`, by the file stem of its module
+/// (`typescript` is `plugins/javascript/examples/plugin.ts`, built by
+/// `plugins/javascript/build.sh`).
+const LANGUAGES: &[&str] = &[
+    "c",
+    "wat",
+    "zig",
+    "go",
+    "assemblyscript",
+    "javascript",
+    "typescript",
+];
 
 /// What a call gave, reduced to what must agree across languages.
 #[derive(Debug, Clone, PartialEq)]

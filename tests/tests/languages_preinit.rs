@@ -23,7 +23,7 @@ use crate::{
 };
 
 /// `<name>.wasm` from `LANGUAGE_PLUGINS_DIR`; fails the test when missing.
-fn built(name: &str) -> Vec<u8> {
+pub(crate) fn built(name: &str) -> Vec<u8> {
     let dir = std::env::var_os("LANGUAGE_PLUGINS_DIR")
         .unwrap_or_else(|| panic!("LANGUAGE_PLUGINS_DIR is not set: plugins/test.sh runs these"));
     let path = PathBuf::from(dir).join(format!("{name}.wasm"));

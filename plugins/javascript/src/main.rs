@@ -1,27 +1,43 @@
 //! A plugin runner for JavaScript: QuickJS (through rquickjs) compiled to
 //! wasm32-wasip1, evaluating the plugin's script, which was embedded at build
-//! time. The script speaks the protocol itself with three functions:
+//! time (see `build.rs`; a TypeScript plugin is bundled to one script first).
+//!
+//! # The kit
+//!
+//! Before the script, the runner evaluates its plugin kit (`kit.js`), which
+//! gives the script these globals (`types/wasmi-plugin.d.ts` declares them):
+//!
+//! - `method(name, [spec,] handler)`: registers a method; the handler may be
+//!   async, and its result or `RpcError` is the answer;
+//! - `host.call(name, params)` (a promise; several may be in flight) and
+//!   `host.notify(name, params)`;
+//! - `RpcError(code, message, data)`; any other exception answers -32603;
+//! - `console.log/info/warn/error/debug/trace`: levelled log lines on stderr.
+//!
+//! The kit's serve loop answers the requests with the registered methods
+//! (and `rpc.discover`). A script may instead define a `main()` function
+//! and speak the protocol itself with the low-level API:
 //!
 //! - `readLine()`: the next line of stdin without its "\n", or `null` at the end;
-//! - `writeLine(text)`: writes `text` and "\n" to stdout and flushes;
-//! - `console.log(...args)` (also `console.error`): one line on stderr, the log.
+//! - `writeLine(text)`: writes `text` and "\n" to stdout and flushes.
 //!
 //! # Pre-initialised
 //!
 //! The module exports `wizer.initialize`. A host that pre-initialises
 //! plugins (wasmi-hdk does by default, `wasmi-host snapshot` ahead of time)
-//! runs it once, at load: it creates the QuickJS runtime and context and
-//! evaluates the script's top level, so the function definitions and
-//! whatever the top level computes are in the snapshot. `_start` (`main`
-//! here) then only calls the script's `main()` function, which reads the
-//! requests and answers them. Without pre-initialisation (another runtime,
-//! or `with_preinitialization(false)`), `main` evaluates the script's top
-//! level first, then calls `main()` if the script defines it.
+//! runs it once, at load: it creates the QuickJS runtime and context,
+//! evaluates the kit and then the script's top level, so the methods the
+//! script registers, its function definitions and whatever the top level
+//! computes are in the snapshot. `_start` (`main` here) then only runs the
+//! script's `main()` function if it defines one, the kit's serve loop
+//! otherwise. Without pre-initialisation (another runtime, or
+//! `with_preinitialization(false)`), `main` evaluates the kit and the
+//! script's top level first.
 //!
-//! The top level may compute, allocate and log, but not use stdin or stdout:
-//! the host has no request to give it yet. If it calls `readLine()` or
-//! `writeLine()` there (a script written as one top-level loop, without
-//! `main()`), they throw, the runner drops that context and logs a warning,
+//! The top level may compute, allocate and log, but not use stdin or stdout
+//! (nor `host.call`): the host has no request to give it yet. If it calls
+//! `readLine()` or `writeLine()` there (a script written as one top-level
+//! loop), they throw, the runner drops that context and logs a warning,
 //! and every request then evaluates the whole script afresh, as a runner
 //! without pre-initialisation would.
 //!
@@ -29,19 +45,24 @@
 //! `random.rs`); the script's top level shares its values with every
 //! request, like anything else it computes.
 //!
-//! An exception that escapes the script is logged as `ERROR javascript: …`
-//! and ends the instance with exit code 1 (in the initialiser, that fails
-//! the plugin's load).
+//! An exception that escapes the script (its top level, or `main()`) is
+//! logged as `ERROR javascript: …` and ends the instance with exit code 1
+//! (in the initialiser, that fails the plugin's load).
 
+mod jobs;
+mod kit;
 mod random;
 mod stdio;
 
 use std::{cell::RefCell, io::Write};
 
-use rquickjs::{CatchResultExt, Context, Ctx, Function, Persistent, Runtime};
+use rquickjs::{CatchResultExt, Context, Ctx, Function, Persistent, Runtime, context::EvalOptions};
 
 /// The plugin, as JavaScript source.
 const SCRIPT: &str = include_str!(env!("PLUGIN_JS_PATH"));
+
+/// The script's file name, for stack traces.
+const SCRIPT_NAME: &str = env!("PLUGIN_JS_NAME");
 
 /// The script's per-request entry point.
 const MAIN: &str = "main";
@@ -52,8 +73,9 @@ enum Loaded {
     Ready {
         runtime: Runtime,
         context: Context,
-        /// The script's `main`, if it defines one.
-        main: Option<Persistent<Function<'static>>>,
+        /// What serves the requests: the script's `main`, or the kit's
+        /// serve loop when it defines none.
+        entry: Persistent<Function<'static>>,
     },
     /// The top level wants stdio: it runs in full for every request.
     PerRequest,
@@ -77,13 +99,10 @@ fn main() {
         Some(Loaded::Ready {
             runtime,
             context,
-            main,
+            entry,
         }) => {
-            let Some(main) = main else {
-                fail(&format!("the script defines no {MAIN}() function"));
-            };
-            let failed = context.with(|ctx| match main.restore(&ctx) {
-                Ok(main) => caught(&ctx, main.call::<_, ()>(())),
+            let failed = context.with(|ctx| match entry.restore(&ctx) {
+                Ok(entry) => caught(&ctx, entry.call::<_, ()>(())),
                 Err(e) => Some(e.to_string()),
             });
             if let Some(message) = failed {
@@ -97,54 +116,61 @@ fn main() {
     }
 }
 
-/// Creates the runtime and context and evaluates the script's top level
-/// without stdio: the initialiser. Exits (code 1) if the script throws.
+/// Creates the runtime and context and evaluates the kit and the script's
+/// top level without stdio: the initialiser. Exits (code 1) if the script
+/// throws.
 fn load() -> Loaded {
     let (runtime, context) = new_context();
     let (outcome, wanted_stdio) = stdio::while_loading(|| {
         context.with(|ctx| {
-            if let Some(message) = caught(&ctx, ctx.eval::<(), _>(SCRIPT)) {
+            let serve = kit::load(&ctx).catch(&ctx).map_err(|e| e.to_string())?;
+            if let Some(message) = caught(&ctx, eval_script(&ctx)) {
                 return Err(message);
             }
             let main = ctx.globals().get::<_, Option<Function>>(MAIN);
             match main.catch(&ctx) {
-                Ok(main) => Ok(main.map(|main| Persistent::save(&ctx, main))),
+                Ok(main) => Ok(Persistent::save(&ctx, main.unwrap_or(serve))),
                 Err(e) => Err(e.to_string()),
             }
         })
     });
     if wanted_stdio {
-        // The saved `main` refers to the runtime: it goes first.
+        // The saved entry refers to the runtime: it goes first.
         drop(outcome);
         drop((context, runtime));
         let _ = writeln!(
             std::io::stderr().lock(),
             "WARN javascript: the script uses readLine() or writeLine() at its top level, \
-             so it runs in full for every request; define function {MAIN}() to pre-initialise it"
+             so it runs in full for every request; register its methods with method() \
+             (or define function {MAIN}()) to pre-initialise it"
         );
         return Loaded::PerRequest;
     }
     match outcome {
-        Ok(main) => Loaded::Ready {
+        Ok(entry) => Loaded::Ready {
             runtime,
             context,
-            main,
+            entry,
         },
         Err(message) => fail(&message),
     }
 }
 
-/// The script as it runs without pre-initialisation: the top level (with
-/// stdio) then `main()` if it defines one, in a fresh context.
+/// The script as it runs without pre-initialisation: the kit, the top
+/// level (with stdio), then `main()` if it defines one and the kit's serve
+/// loop otherwise, in a fresh context.
 fn run_whole_script() {
     let (runtime, context) = new_context();
     let failed = context.with(|ctx| {
-        if let Some(message) = caught(&ctx, ctx.eval::<(), _>(SCRIPT)) {
+        let serve = match kit::load(&ctx).catch(&ctx) {
+            Ok(serve) => serve,
+            Err(e) => return Some(e.to_string()),
+        };
+        if let Some(message) = caught(&ctx, eval_script(&ctx)) {
             return Some(message);
         }
         match ctx.globals().get::<_, Option<Function>>(MAIN).catch(&ctx) {
-            Ok(Some(main)) => caught(&ctx, main.call::<_, ()>(())),
-            Ok(None) => None,
+            Ok(main) => caught(&ctx, main.unwrap_or(serve).call::<_, ()>(())),
             Err(e) => Some(e.to_string()),
         }
     });
@@ -154,18 +180,22 @@ fn run_whole_script() {
     std::mem::forget((context, runtime));
 }
 
-/// A runtime and a full context with the runner's globals.
+/// A runtime and a full context with `Math.random` replaced (the kit and
+/// the low-level globals come with [`kit::load`]).
 fn new_context() -> (Runtime, Context) {
     let runtime = Runtime::new().expect("cannot create the QuickJS runtime");
     let context = Context::full(&runtime).expect("cannot create the QuickJS context");
-    let installed = context.with(|ctx| {
-        stdio::install(&ctx)?;
-        random::install(&ctx)
-    });
-    if let Err(e) = installed {
+    if let Err(e) = context.with(|ctx| random::install(&ctx)) {
         fail(&e.to_string());
     }
     (runtime, context)
+}
+
+/// Evaluates the script's top level, as a global script in strict mode.
+fn eval_script(ctx: &Ctx<'_>) -> rquickjs::Result<()> {
+    let mut options = EvalOptions::default();
+    options.filename = Some(SCRIPT_NAME.to_owned());
+    ctx.eval_with_options(SCRIPT, options)
 }
 
 /// The message of the exception (or runner error) `result` failed with.

@@ -1,18 +1,20 @@
-//! What the script sees of stdio: `readLine()`, `writeLine(text)` and
-//! `console.log(...)` / `console.error(...)`.
+//! What the script sees of stdio: `readLine()` and `writeLine(text)` (the
+//! low-level API, and what the kit's serve loop and host calls use), and
+//! the kit's way to stderr, `writeLog(text)`, behind its `console`.
 //!
 //! While the script's top level runs in the initialiser (see `main.rs`),
 //! stdin and stdout are not there yet: the host refuses both while it
-//! pre-initialises. `readLine()` and `writeLine()` then throw instead, and
-//! record that the script wanted them, so that the runner can fall back to
-//! running the whole script per request. The log works at any time.
+//! pre-initialises. `readLine()` and `writeLine()` (so also `host.call`
+//! and `host.notify`) then throw instead, and record that the script
+//! wanted them, so that the runner can fall back to running the whole
+//! script per request. The log works at any time.
 
 use std::{
     cell::Cell,
     io::{BufRead, Write},
 };
 
-use rquickjs::{Ctx, Exception, Function, IntoJs, Object, Value, function::Rest};
+use rquickjs::{Ctx, Exception, Function, IntoJs, Object, Value};
 
 thread_local! {
     /// Whether the script's top level is running in the initialiser.
@@ -21,15 +23,17 @@ thread_local! {
     static WANTED_STDIO: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Installs `readLine`, `writeLine` and `console` as globals of `ctx`.
-pub fn install(ctx: &Ctx<'_>) -> rquickjs::Result<()> {
+/// Installs `readLine` and `writeLine` as globals of `ctx`, and the same
+/// and `writeLog` in `runner`, the kit's hooks.
+pub fn install<'js>(ctx: &Ctx<'js>, runner: &Object<'js>) -> rquickjs::Result<()> {
     let globals = ctx.globals();
-    let console = Object::new(ctx.clone())?;
-    console.set("log", Function::new(ctx.clone(), log)?)?;
-    console.set("error", Function::new(ctx.clone(), log)?)?;
-    globals.set("console", console)?;
-    globals.set("readLine", Function::new(ctx.clone(), read_line)?)?;
-    globals.set("writeLine", Function::new(ctx.clone(), write_line)?)?;
+    let read = Function::new(ctx.clone(), read_line)?;
+    let write = Function::new(ctx.clone(), write_line)?;
+    globals.set("readLine", read.clone())?;
+    globals.set("writeLine", write.clone())?;
+    runner.set("readLine", read)?;
+    runner.set("writeLine", write)?;
+    runner.set("writeLog", Function::new(ctx.clone(), write_log)?)?;
     Ok(())
 }
 
@@ -49,7 +53,10 @@ fn not_while_loading(ctx: &Ctx<'_>, what: &str) -> rquickjs::Error {
     WANTED_STDIO.set(true);
     Exception::throw_message(
         ctx,
-        &format!("{what} is not available while the script loads: call it from main()"),
+        &format!(
+            "{what} is not available while the script loads (its top level runs once, at \
+             load, before any request): call it from a method's handler or from main()"
+        ),
     )
 }
 
@@ -81,16 +88,11 @@ fn write_line(ctx: Ctx<'_>, text: String) -> rquickjs::Result<()> {
     Ok(())
 }
 
-fn log(args: Rest<Value<'_>>) {
-    let parts: Vec<String> = args
-        .0
-        .iter()
-        .map(|v| match v.as_string() {
-            Some(s) => s.to_string().unwrap_or_default(),
-            None => format!("{v:?}"),
-        })
-        .collect();
-    // One log line per call: a message's own newlines would split it.
-    let line = parts.join(" ").replace('\n', " ");
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
+/// Writes `text` and "\n" to stderr: one or more log lines, which the
+/// kit has formatted (PROTOCOL.md §5).
+fn write_log(text: String) {
+    let mut line = text.into_bytes();
+    line.push(b'\n');
+    // Logging never fails the plugin: a closed stderr drops the line.
+    let _ = std::io::stderr().lock().write_all(&line);
 }
