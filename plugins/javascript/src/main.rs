@@ -49,14 +49,24 @@
 //! logged as `ERROR javascript: …` and ends the instance with exit code 1
 //! (in the initialiser, that fails the plugin's load).
 
+mod console;
 mod jobs;
 mod kit;
+mod message;
 mod random;
+mod serve;
 mod stdio;
 
 use std::{cell::RefCell, io::Write};
 
-use rquickjs::{CatchResultExt, Context, Ctx, Function, Persistent, Runtime, context::EvalOptions};
+use rquickjs::{
+    CatchResultExt, Context, Ctx, Function, Object, Persistent, Runtime, context::EvalOptions,
+};
+
+use crate::{
+    console::{Level, RUNNER_TARGET},
+    kit::Kit,
+};
 
 /// The plugin, as JavaScript source.
 const SCRIPT: &str = include_str!(env!("PLUGIN_JS_PATH"));
@@ -64,18 +74,46 @@ const SCRIPT: &str = include_str!(env!("PLUGIN_JS_PATH"));
 /// The script's file name, for stack traces.
 const SCRIPT_NAME: &str = env!("PLUGIN_JS_NAME");
 
-/// The script's per-request entry point.
+/// The script's per-request entry point, if it defines one.
 const MAIN: &str = "main";
+
+/// What serves the requests.
+enum Entry<'js> {
+    /// The script's own `main()` (the low-level API).
+    Main(Function<'js>),
+    /// The kit's serve loop, with the kit's object.
+    Kit(Object<'js>),
+}
+
+/// An [`Entry`] kept across `Context::with` calls.
+enum SavedEntry {
+    Main(Persistent<Function<'static>>),
+    Kit(Persistent<Object<'static>>),
+}
+
+impl SavedEntry {
+    fn save<'js>(ctx: &Ctx<'js>, entry: Entry<'js>) -> Self {
+        match entry {
+            Entry::Main(main) => Self::Main(Persistent::save(ctx, main)),
+            Entry::Kit(kit) => Self::Kit(Persistent::save(ctx, kit)),
+        }
+    }
+
+    fn restore<'js>(self, ctx: &Ctx<'js>) -> rquickjs::Result<Entry<'js>> {
+        Ok(match self {
+            Self::Main(main) => Entry::Main(main.restore(ctx)?),
+            Self::Kit(kit) => Entry::Kit(kit.restore(ctx)?),
+        })
+    }
+}
 
 /// What the initialiser leaves for the requests.
 enum Loaded {
-    /// The script's top level ran in this context.
+    /// The kit and the script's top level ran in this context.
     Ready {
         runtime: Runtime,
         context: Context,
-        /// What serves the requests: the script's `main`, or the kit's
-        /// serve loop when it defines none.
-        entry: Persistent<Function<'static>>,
+        entry: SavedEntry,
     },
     /// The top level wants stdio: it runs in full for every request.
     PerRequest,
@@ -87,7 +125,7 @@ thread_local! {
     static LOADED: RefCell<Option<Loaded>> = const { RefCell::new(None) };
 }
 
-/// The Wizer initialiser: evaluates the script's top level.
+/// The Wizer initialiser: evaluates the kit and the script's top level.
 #[unsafe(export_name = "wizer.initialize")]
 pub extern "C" fn initialize() {
     LOADED.set(Some(load()));
@@ -102,7 +140,7 @@ fn main() {
             entry,
         }) => {
             let failed = context.with(|ctx| match entry.restore(&ctx) {
-                Ok(entry) => caught(&ctx, entry.call::<_, ()>(())),
+                Ok(entry) => run(&ctx, entry),
                 Err(e) => Some(e.to_string()),
             });
             if let Some(message) = failed {
@@ -116,63 +154,77 @@ fn main() {
     }
 }
 
+/// Serves the requests with `entry`; the message of an exception that
+/// escapes the script's `main()`.
+fn run<'js>(ctx: &Ctx<'js>, entry: Entry<'js>) -> Option<String> {
+    match entry {
+        Entry::Main(main) => caught(ctx, main.call::<_, ()>(())),
+        Entry::Kit(kit) => {
+            serve::serve(ctx, &Kit(kit));
+            None
+        }
+    }
+}
+
 /// Creates the runtime and context and evaluates the kit and the script's
 /// top level without stdio: the initialiser. Exits (code 1) if the script
 /// throws.
 fn load() -> Loaded {
     let (runtime, context) = new_context();
     let (outcome, wanted_stdio) = stdio::while_loading(|| {
-        context.with(|ctx| {
-            let serve = kit::load(&ctx).catch(&ctx).map_err(|e| e.to_string())?;
-            if let Some(message) = caught(&ctx, eval_script(&ctx)) {
-                return Err(message);
-            }
-            let main = ctx.globals().get::<_, Option<Function>>(MAIN);
-            match main.catch(&ctx) {
-                Ok(main) => Ok(Persistent::save(&ctx, main.unwrap_or(serve))),
-                Err(e) => Err(e.to_string()),
-            }
-        })
+        context.with(|ctx| evaluate(&ctx).map(|entry| SavedEntry::save(&ctx, entry)))
     });
     if wanted_stdio {
         // The saved entry refers to the runtime: it goes first.
         drop(outcome);
         drop((context, runtime));
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "WARN javascript: the script uses readLine() or writeLine() at its top level, \
-             so it runs in full for every request; register its methods with method() \
-             (or define function {MAIN}()) to pre-initialise it"
+        console::log(
+            Level::Warn,
+            &format!(
+                "the script uses readLine() or writeLine() at its top level, so it runs in full \
+                 for every request; register its methods with method() (or define function \
+                 {MAIN}()) to pre-initialise it"
+            ),
         );
         return Loaded::PerRequest;
     }
     match outcome {
-        Ok(entry) => Loaded::Ready {
-            runtime,
-            context,
-            entry,
-        },
+        Ok(entry) => {
+            settle_heap(&runtime);
+            Loaded::Ready {
+                runtime,
+                context,
+                entry,
+            }
+        }
         Err(message) => fail(&message),
     }
 }
 
-/// The script as it runs without pre-initialisation: the kit, the top
-/// level (with stdio), then `main()` if it defines one and the kit's serve
-/// loop otherwise, in a fresh context.
+/// Heap the requests may allocate before QuickJS runs its cycle collector.
+const GC_HEADROOM: usize = 1 << 20;
+
+/// Collects the garbage the initialiser left, and sets the next garbage
+/// collection [`GC_HEADROOM`] (or half the heap, if more) away.
+///
+/// QuickJS collects cycles when its heap grows past a threshold, which it
+/// sets to 1.5 times the heap after each collection. Left as the
+/// initialiser set it, the threshold can lie a few allocations away, and
+/// then every request would start with a collection of the whole heap.
+/// Reference counting still frees everything acyclic at once.
+fn settle_heap(runtime: &Runtime) {
+    runtime.run_gc();
+    let used = usize::try_from(runtime.memory_usage().malloc_size).unwrap_or(0);
+    runtime.set_gc_threshold(used + (used / 2).max(GC_HEADROOM));
+}
+
+/// The script as it runs without pre-initialisation: the kit and the top
+/// level (with stdio), then its entry, in a fresh context.
 fn run_whole_script() {
     let (runtime, context) = new_context();
-    let failed = context.with(|ctx| {
-        let serve = match kit::load(&ctx).catch(&ctx) {
-            Ok(serve) => serve,
-            Err(e) => return Some(e.to_string()),
-        };
-        if let Some(message) = caught(&ctx, eval_script(&ctx)) {
-            return Some(message);
-        }
-        match ctx.globals().get::<_, Option<Function>>(MAIN).catch(&ctx) {
-            Ok(main) => caught(&ctx, main.unwrap_or(serve).call::<_, ()>(())),
-            Err(e) => Some(e.to_string()),
-        }
+    let failed = context.with(|ctx| match evaluate(&ctx) {
+        Ok(entry) => run(&ctx, entry),
+        Err(message) => Some(message),
     });
     if let Some(message) = failed {
         fail(&message);
@@ -180,8 +232,24 @@ fn run_whole_script() {
     std::mem::forget((context, runtime));
 }
 
+/// Evaluates the kit and the script's top level; returns what serves the
+/// requests: the script's `main()` if it defines one, the kit otherwise.
+fn evaluate<'js>(ctx: &Ctx<'js>) -> Result<Entry<'js>, String> {
+    let kit = kit::load(ctx).catch(ctx).map_err(|e| e.to_string())?;
+    let mut options = EvalOptions::default();
+    options.filename = Some(SCRIPT_NAME.to_owned());
+    if let Some(message) = caught(ctx, ctx.eval_with_options::<(), _>(SCRIPT, options)) {
+        return Err(message);
+    }
+    match ctx.globals().get::<_, Option<Function>>(MAIN).catch(ctx) {
+        Ok(Some(main)) => Ok(Entry::Main(main)),
+        Ok(None) => Ok(Entry::Kit(kit)),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// A runtime and a full context with `Math.random` replaced (the kit and
-/// the low-level globals come with [`kit::load`]).
+/// the other globals come with [`kit::load`]).
 fn new_context() -> (Runtime, Context) {
     let runtime = Runtime::new().expect("cannot create the QuickJS runtime");
     let context = Context::full(&runtime).expect("cannot create the QuickJS context");
@@ -189,13 +257,6 @@ fn new_context() -> (Runtime, Context) {
         fail(&e.to_string());
     }
     (runtime, context)
-}
-
-/// Evaluates the script's top level, as a global script in strict mode.
-fn eval_script(ctx: &Ctx<'_>) -> rquickjs::Result<()> {
-    let mut options = EvalOptions::default();
-    options.filename = Some(SCRIPT_NAME.to_owned());
-    ctx.eval_with_options(SCRIPT, options)
 }
 
 /// The message of the exception (or runner error) `result` failed with.
@@ -206,6 +267,7 @@ fn caught<T>(ctx: &Ctx<'_>, result: rquickjs::Result<T>) -> Option<String> {
 /// Logs `message` as an error and ends the instance with exit code 1.
 fn fail(message: &str) -> ! {
     let message = message.trim_end().replace('\n', " | ");
-    let _ = writeln!(std::io::stderr().lock(), "ERROR javascript: {message}");
+    // Whatever PLUGIN_LOG says.
+    let _ = writeln!(std::io::stderr().lock(), "ERROR {RUNNER_TARGET}: {message}");
     std::process::exit(1);
 }

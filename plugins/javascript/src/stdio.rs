@@ -1,6 +1,6 @@
-//! What the script sees of stdio: `readLine()` and `writeLine(text)` (the
-//! low-level API, and what the kit's serve loop and host calls use), and
-//! the kit's way to stderr, `writeLog(text)`, behind its `console`.
+//! Stdin and stdout: the script's low-level `readLine()` and
+//! `writeLine(text)` (also how the kit's `host.call` writes), and the same
+//! for the native serve loop ([`read_line`], [`write_line`]).
 //!
 //! While the script's top level runs in the initialiser (see `main.rs`),
 //! stdin and stdout are not there yet: the host refuses both while it
@@ -23,17 +23,14 @@ thread_local! {
     static WANTED_STDIO: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Installs `readLine` and `writeLine` as globals of `ctx`, and the same
-/// and `writeLog` in `runner`, the kit's hooks.
+/// Installs `readLine` and `writeLine` as globals of `ctx`, and
+/// `writeLine` in `runner`, the kit's hooks.
 pub fn install<'js>(ctx: &Ctx<'js>, runner: &Object<'js>) -> rquickjs::Result<()> {
     let globals = ctx.globals();
-    let read = Function::new(ctx.clone(), read_line)?;
-    let write = Function::new(ctx.clone(), write_line)?;
-    globals.set("readLine", read.clone())?;
+    let write = Function::new(ctx.clone(), js_write_line)?;
+    globals.set("readLine", Function::new(ctx.clone(), js_read_line)?)?;
     globals.set("writeLine", write.clone())?;
-    runner.set("readLine", read)?;
     runner.set("writeLine", write)?;
-    runner.set("writeLog", Function::new(ctx.clone(), write_log)?)?;
     Ok(())
 }
 
@@ -48,6 +45,31 @@ pub fn while_loading<T>(f: impl FnOnce() -> T) -> (T, bool) {
     (result, WANTED_STDIO.replace(false))
 }
 
+/// The next line of stdin without its line ending; `None` at EOF.
+pub fn read_line() -> Option<String> {
+    let mut line = Vec::new();
+    match std::io::stdin().lock().read_until(b'\n', &mut line) {
+        Ok(0) | Err(_) => None,
+        Ok(_) => {
+            while line.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+                line.pop();
+            }
+            Some(match String::from_utf8(line) {
+                Ok(text) => text,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            })
+        }
+    }
+}
+
+/// Writes `text` and "\n" to stdout, and flushes.
+pub fn write_line(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.write_all(b"\n");
+    let _ = out.flush();
+}
+
 /// The exception `readLine()` and `writeLine()` throw in the initialiser.
 fn not_while_loading(ctx: &Ctx<'_>, what: &str) -> rquickjs::Error {
     WANTED_STDIO.set(true);
@@ -60,39 +82,21 @@ fn not_while_loading(ctx: &Ctx<'_>, what: &str) -> rquickjs::Error {
     )
 }
 
-fn read_line(ctx: Ctx<'_>) -> rquickjs::Result<Value<'_>> {
+fn js_read_line(ctx: Ctx<'_>) -> rquickjs::Result<Value<'_>> {
     if LOADING.get() {
         return Err(not_while_loading(&ctx, "readLine()"));
     }
-    let mut line = Vec::new();
-    match std::io::stdin().lock().read_until(b'\n', &mut line) {
+    match read_line() {
+        Some(line) => line.into_js(&ctx),
         // `null`, not `undefined` (which is what `None` would become).
-        Ok(0) | Err(_) => Ok(Value::new_null(ctx)),
-        Ok(_) => {
-            while line.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
-                line.pop();
-            }
-            String::from_utf8_lossy(&line).into_js(&ctx)
-        }
+        None => Ok(Value::new_null(ctx)),
     }
 }
 
-fn write_line(ctx: Ctx<'_>, text: String) -> rquickjs::Result<()> {
+fn js_write_line(ctx: Ctx<'_>, text: String) -> rquickjs::Result<()> {
     if LOADING.get() {
         return Err(not_while_loading(&ctx, "writeLine()"));
     }
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.write_all(b"\n");
-    let _ = out.flush();
+    write_line(&text);
     Ok(())
-}
-
-/// Writes `text` and "\n" to stderr: one or more log lines, which the
-/// kit has formatted (PROTOCOL.md §5).
-fn write_log(text: String) {
-    let mut line = text.into_bytes();
-    line.push(b'\n');
-    // Logging never fails the plugin: a closed stderr drops the line.
-    let _ = std::io::stderr().lock().write_all(&line);
 }
