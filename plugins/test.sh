@@ -45,6 +45,24 @@ if ((${#failed[@]})); then
     exit 1
 fi
 
+# Every plugin pre-initialised ahead of time (`wasmi-host snapshot`; a plugin
+# without an initialiser is copied unchanged) still gives the same answers.
+# A manifest beside the plugin (its files) is copied beside the snapshot.
+for lang in $langs; do
+    pre="$out/$lang.pre.wasm"
+    "${host[@]}" -q snapshot "$out/$lang.wasm" -o "$pre"
+    [ -f "$out/$lang.toml" ] && cp "$out/$lang.toml" "$out/$lang.pre.toml"
+    got="$("${host[@]}" -q call --compact --plugin "$pre" add '{"a":40,"b":2}')"
+    if [ "$got" != 42 ]; then
+        echo "the snapshot of the $lang plugin answered add with: $got" >&2
+        failed+=("$lang (snapshot)")
+    fi
+done
+if ((${#failed[@]})); then
+    echo "snapshots failed for: ${failed[*]}" >&2
+    exit 1
+fi
+
 # The language tests (`languages::`, `languages_preinit::`) and the JavaScript
 # kit's (`javascript_kit::`) are ignored by a plain `cargo test` (they need
 # these plugins); run them, but not the measurements (`ping_latency`,
