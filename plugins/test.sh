@@ -13,13 +13,14 @@ out="$(cd "$out" && pwd)"
 langs="${PLUGIN_LANGS:-c wat zig go assemblyscript javascript python}"
 
 "$here/build-all.sh" "$out"
-# The JavaScript runner's test scripts (languages_preinit.rs): Math.random per
-# request, and a script without main().
+# The JavaScript runner's test scripts: Math.random per request and a script
+# without main() (languages_preinit.rs), and the kit's (javascript_kit.rs).
+# "javascript" also means its TypeScript example, typescript.wasm.
 if [[ " $langs " == *" javascript "* ]]; then
-    for script in random legacy; do
-        PLUGIN_JS="$here/javascript/tests/$script.js" \
-            "$here/javascript/build.sh" "$out" "javascript-$script"
+    for script in random legacy kit; do
+        "$here/javascript/build.sh" "$out" "javascript-$script" "$here/javascript/tests/$script.js"
     done
+    langs="$langs typescript"
 fi
 
 cd "$root"
@@ -62,18 +63,25 @@ if ((${#failed[@]})); then
     exit 1
 fi
 
-# The language tests (`languages::` and `languages_preinit::`) are ignored by
-# a plain `cargo test` (they need these plugins); run them, but not the
-# `ping_latency` measurement. A filter that matched nothing would pass, so
-# check that they ran.
+# The language tests (`languages::`, `languages_preinit::`) and the JavaScript
+# kit's (`javascript_kit::`) are ignored by a plain `cargo test` (they need
+# these plugins); run them, but not the measurements (`ping_latency`,
+# `measure_*`). A filter that matched nothing would pass, so check that they
+# ran.
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-LANGUAGE_PLUGINS_DIR="$out" cargo test -p integration-tests --test integration languages \
-    -- --ignored --skip ping_latency 2>&1 | tee "$log"
+LANGUAGE_PLUGINS_DIR="$out" cargo test -p integration-tests --test integration \
+    -- --ignored --skip ping_latency --skip measure_ languages javascript_kit 2>&1 | tee "$log"
 if ! grep -Eq '^test result: ok\. [1-9][0-9]* passed' "$log"; then
     echo "plugins/test.sh: no language test ran" >&2
     exit 1
 fi
+for module in languages languages_preinit javascript_kit; do
+    if ! grep -Eq "^test $module::[a-z_0-9]+ \.\.\. ok\$" "$log"; then
+        echo "plugins/test.sh: no $module:: test ran" >&2
+        exit 1
+    fi
+done
 
 # The Python kit's own tests (tests/tests/python.rs), on its test plugin
 # (OUT_DIR/python-tests/), but not the `measure` measurement.

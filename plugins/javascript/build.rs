@@ -12,6 +12,9 @@ fn main() {
         .unwrap_or_else(|e| panic!("{}: {e}", script.display()));
     println!("cargo:rerun-if-changed={}", script.display());
     println!("cargo:rustc-env=PLUGIN_JS_PATH={}", script.display());
+    // The name stack traces give the script.
+    let name = script.file_name().unwrap_or_default().to_string_lossy();
+    println!("cargo:rustc-env=PLUGIN_JS_NAME={name}");
     // A small stack, as for the Rust plugins (QuickJS's C code shares it).
     if env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") {
         println!("cargo:rustc-link-arg-bins=-zstack-size=262144");

@@ -20,7 +20,9 @@ use wasmi_hdk::{CallOptions, Error, LogLevel, Plugin, PluginBuilder};
 
 use crate::util::{capturing, echo_host, untimed, within};
 
-/// Every language in `plugins/`, by the file stem of its module.
+/// Every language in `plugins/`, by the file stem of its module
+/// (`typescript` is `plugins/javascript/examples/plugin.ts`, built by
+/// `plugins/javascript/build.sh`).
 const LANGUAGES: &[&str] = &[
     "c",
     "wat",
@@ -29,6 +31,7 @@ const LANGUAGES: &[&str] = &[
     "assemblyscript",
     "javascript",
     "python",
+    "typescript",
 ];
 
 /// What a call gave, reduced to what must agree across languages.

@@ -21,7 +21,7 @@ use crate::{
 };
 
 /// `<name>.wasm` from `LANGUAGE_PLUGINS_DIR`; fails the test when missing.
-fn built(name: &str) -> Vec<u8> {
+pub(crate) fn built(name: &str) -> Vec<u8> {
     let path = plugins_dir().join(format!("{name}.wasm"));
     std::fs::read(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (plugins/test.sh builds it)", path.display()))

@@ -16,6 +16,7 @@ mod hostile;
 mod hostile_files;
 mod hostile_io;
 mod idle;
+mod javascript_kit;
 mod kits_preinit;
 mod languages;
 mod languages_preinit;
