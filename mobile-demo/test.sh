@@ -9,7 +9,7 @@
 #   4. check the Swift side as far as possible without Swift: the C header
 #      compiles, links, and matches the library's checksums;
 #   5. build the static libraries for iOS (device, simulator) and Android
-#      (arm64, x86_64) and print their sizes.
+#      (arm64, 32-bit armv7, x86_64) and print their sizes.
 #
 #   mobile-demo/test.sh                   # everything (CI)
 #   MOBILE_TARGETS=0 mobile-demo/test.sh  # skip step 5 (quick local runs)
@@ -39,6 +39,7 @@ rustup target add wasm32-wasip1 # the embedded test plugins
 if [ "$MOBILE_TARGETS" != 0 ]; then
     rustup target add aarch64-apple-ios
     rustup target add aarch64-linux-android
+    rustup target add armv7-linux-androideabi
     rustup target add x86_64-linux-android
     # rustup has no prebuilt std for the iOS simulators here: build it from source.
     rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
@@ -99,7 +100,7 @@ CROSS_NIGHTLY="$OUT/cross-nightly"
 STATICLIBS=()
 
 step "static libraries: iOS device and Android"
-for target in aarch64-apple-ios aarch64-linux-android x86_64-linux-android; do
+for target in aarch64-apple-ios aarch64-linux-android armv7-linux-androideabi x86_64-linux-android; do
     env -u CARGO_TARGET_DIR cargo rustc --release -p mobile-demo-ffi --lib --crate-type staticlib \
         --target "$target" --target-dir "$CROSS"
     STATICLIBS+=("$CROSS/$target/release/libwasmi_mobile.a")

@@ -4,7 +4,9 @@
 # browser, mobile, other-language and fuzzing suites.
 #
 # Parts can be skipped for a quick local run, e.g. `SKIP="web mobile" ./scripts/test.sh`
-# (parts: web mobile languages fuzz soak).
+# (parts: web mobile languages fuzz soak arm; within web, the engines
+# chromium firefox webkit: `SKIP="firefox webkit"` runs the browser suites in
+# Chromium only). README's platform table says what each part costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,13 +33,23 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 step "tests"
 cargo test --workspace
 
+# The browser engines the web part runs in.
+engines=""
+for engine in chromium firefox webkit; do
+    skipped "$engine" || engines="$engines $engine"
+done
+export WEB_ENGINES="${engines# }"
+if [ -z "$WEB_ENGINES" ]; then SKIP="${SKIP:-} web"; fi
+
 for part in languages:plugins/test.sh web:web-demo/test.sh mobile:mobile-demo/test.sh \
-            fuzz:fuzz/smoke.sh soak:tests/soak.sh; do
+            fuzz:fuzz/smoke.sh soak:tests/soak.sh arm:scripts/cross.sh; do
     name=${part%%:*} script=${part#*:}
     if skipped "$name"; then
         step "$name: skipped (SKIP)"
     elif [[ -f $script ]]; then
         step "$name ($script)"
+        started=$SECONDS
         bash "$script"
+        echo "$name: $((SECONDS - started)) s"
     fi
 done

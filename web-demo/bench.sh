@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Browser vs native: ping latency and sieve(1,000,000) time, medians, with the
-# same plugin, params and limits on both sides. Prints a Markdown table.
+# Browser vs native: ping latency, a call with one host round trip and
+# sieve(1,000,000) time, medians, with the same plugin, params and limits on
+# both sides, in each engine of WEB_ENGINES (default: chromium firefox webkit)
+# one after the other, in the same run as the native figures. Prints a
+# Markdown table.
 #
 #   ./web-demo/bench.sh        (after ./web-demo/test.sh has installed the tools)
+#   WEB_ENGINES=firefox ./web-demo/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,5 +25,7 @@ for _ in $(seq 100); do
     fi
     sleep 0.1
 done
-echo "browser: node web-demo/e2e/bench.mjs http://127.0.0.1:$port/" >&2
-node web-demo/e2e/bench.mjs "http://127.0.0.1:$port/" "$native"
+engines="${WEB_ENGINES:-chromium firefox webkit}"
+echo "browsers: node web-demo/e2e/bench.mjs http://127.0.0.1:$port/ NATIVE $engines" >&2
+# shellcheck disable=SC2086 # one argument per engine
+node web-demo/e2e/bench.mjs "http://127.0.0.1:$port/" "$native" $engines

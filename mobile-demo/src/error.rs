@@ -24,7 +24,7 @@ pub enum PluginError {
     /// The plugin trapped (a Rust panic, an out-of-bounds access, a stack overflow).
     #[error("plugin trapped: {reason}")]
     Trap {
-        /// The Wasm trap code's name (e.g. `UnreachableCodeReached`), if the trap has one.
+        /// The Wasm trap code's name (e.g. `unreachable`, `stack_overflow`), if the trap has one.
         trap_code: Option<String>,
         /// The engine's description.
         reason: String,
@@ -73,7 +73,7 @@ pub enum PluginError {
     /// Swift task / Kotlin coroutine awaiting it was cancelled).
     #[error("plugin call cancelled")]
     Cancelled,
-    /// The bytes are not a valid WebAssembly module (or export no `memory`).
+    /// The bytes are not a valid WebAssembly module.
     #[error("invalid wasm module: {reason}")]
     InvalidModule {
         /// The engine's explanation.
@@ -93,6 +93,13 @@ pub enum PluginError {
     #[error("cannot snapshot the module: {reason}")]
     Snapshot {
         /// What is in the way.
+        reason: String,
+    },
+    /// A preopened directory could not be built (a bad archive, a missing
+    /// host directory, a limit of the file layer).
+    #[error("files: {reason}")]
+    Files {
+        /// What is wrong with them.
         reason: String,
     },
     /// The module imports something this runtime does not provide.
@@ -231,6 +238,9 @@ impl From<Error> for PluginError {
             Error::Snapshot { source } => Self::Snapshot {
                 reason: source.to_string(),
             },
+            error @ Error::Files { .. } => Self::Files {
+                reason: error.to_string(),
+            },
             Error::UnsupportedImport {
                 module,
                 name,
@@ -289,6 +299,7 @@ impl PluginError {
             Self::MissingEntryPoint => ErrorKind::MissingEntryPoint,
             Self::Initializer { .. } => ErrorKind::Initializer,
             Self::Snapshot { .. } => ErrorKind::Snapshot,
+            Self::Files { .. } => ErrorKind::Files,
             Self::MissingMemory => ErrorKind::MissingMemory,
             Self::UnsupportedImport { .. } => ErrorKind::UnsupportedImport,
             Self::Instantiation { .. } => ErrorKind::Instantiation,
@@ -385,6 +396,10 @@ mod tests {
                 second: "b".into(),
             },
             Error::UnknownPlugin { name: "n".into() },
+            Error::Files {
+                guest: "/lib".into(),
+                source: wasmi_hdk::files::FilesError::UnknownFormat,
+            },
             Error::Io {
                 path: "p".into(),
                 source: io(),

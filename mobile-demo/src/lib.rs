@@ -61,7 +61,7 @@ pub use self::{
     host::{HostMethodError, HostMethods},
     limits::{PluginLimits, default_limits},
     log::{LogHandler, LogLevel, LogLine},
-    plugin::{CallOptions, Plugin, PluginConfig},
+    plugin::{CallOptions, FilesEntry, Plugin, PluginConfig},
     report::{CallReport, CallResult},
 };
 
@@ -81,6 +81,14 @@ pub fn embedded_test_plugin() -> Vec<u8> {
 #[uniffi::export]
 pub fn embedded_misbehaving_plugin() -> Vec<u8> {
     test_plugin_artifacts::MISBEHAVING_PLUGIN.to_vec()
+}
+
+/// The files test plugin (`read`, `list`, `write`, `append`, … through
+/// `std::fs`), for showing files bundled with an app (`PluginConfig.files`).
+#[cfg(feature = "test-plugins")]
+#[uniffi::export]
+pub fn embedded_files_plugin() -> Vec<u8> {
+    test_plugin_artifacts::FILES_PLUGIN.to_vec()
 }
 
 /// The version of this library.

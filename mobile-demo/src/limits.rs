@@ -30,6 +30,10 @@ pub struct PluginLimits {
     /// Fuel run between two yields to the caller's executor.
     #[uniffi(default = 250000)]
     pub fuel_slice: u64,
+    /// Files and directories an instance may hold open at once, its
+    /// `files` included.
+    #[uniffi(default = 1024)]
+    pub max_open_files: u64,
 }
 
 impl Default for PluginLimits {
@@ -49,6 +53,7 @@ impl From<&Limits> for PluginLimits {
             max_message: to_u64(limits.max_message()),
             max_stderr: to_u64(limits.max_stderr()),
             fuel_slice: limits.fuel_slice(),
+            max_open_files: to_u64(limits.max_open_files()),
         }
     }
 }
@@ -89,6 +94,7 @@ mod tests {
             max_message: 4096,
             max_stderr: 100,
             fuel_slice: 9,
+            max_open_files: 5,
         };
         assert_eq!(PluginLimits::from(&limits.to_limits().unwrap()), limits);
     }
@@ -120,5 +126,6 @@ mod tests {
         assert_eq!(limits.max_message, 16_777_216);
         assert_eq!(limits.max_stderr, 8192);
         assert_eq!(limits.fuel_slice, 250_000);
+        assert_eq!(limits.max_open_files, 1024);
     }
 }

@@ -41,6 +41,26 @@ pub struct PluginConfig {
     /// turn within their timeout. `None`: no cap.
     #[uniffi(default = None)]
     pub max_concurrent: Option<u32>,
+    /// Directories the plugin sees (as a manifest's `[files]`): archives
+    /// bundled with the app, scratch directories.
+    #[uniffi(default)]
+    pub files: Vec<FilesEntry>,
+}
+
+/// One directory a plugin sees at `guest` (e.g. `/assets`): the contents of
+/// a tar or zip `archive` (read-only, shared by every call), or, with
+/// `scratch_quota`, a writable directory, empty at the start of each call,
+/// holding at most that many bytes. Exactly one of the two.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct FilesEntry {
+    /// The path the plugin opens it at.
+    pub guest: String,
+    /// A tar or zip archive's bytes.
+    #[uniffi(default = None)]
+    pub archive: Option<Vec<u8>>,
+    /// The byte quota of a scratch directory.
+    #[uniffi(default = None)]
+    pub scratch_quota: Option<u64>,
 }
 
 impl Default for PluginConfig {
@@ -54,6 +74,7 @@ impl Default for PluginConfig {
             log: None,
             dialect: Dialect::default().as_str().to_owned(),
             max_concurrent: None,
+            files: Vec::new(),
         }
     }
 }
@@ -69,6 +90,7 @@ impl fmt::Debug for PluginConfig {
             .field("log", &self.log.as_ref().map(|_| "LogHandler"))
             .field("dialect", &self.dialect)
             .field("max_concurrent", &self.max_concurrent)
+            .field("files", &self.files.len())
             .finish()
     }
 }
@@ -115,6 +137,7 @@ impl Plugin {
             log,
             dialect,
             max_concurrent,
+            files,
         } = config;
         let dialect = Dialect::from_name(&dialect).ok_or_else(|| PluginError::InvalidOptions {
             option: "dialect".to_owned(),
@@ -141,6 +164,26 @@ impl Plugin {
         }
         if let Some(log) = log {
             builder = builder.with_log_handler(move |record| log.on_log(LogLine::from(record)));
+        }
+        for entry in files {
+            builder = match entry {
+                FilesEntry {
+                    guest,
+                    archive: Some(bytes),
+                    scratch_quota: None,
+                } => builder.with_archive(guest, bytes),
+                FilesEntry {
+                    guest,
+                    archive: None,
+                    scratch_quota: Some(quota),
+                } => builder.with_scratch(guest, quota),
+                FilesEntry { guest, .. } => {
+                    return Err(PluginError::InvalidOptions {
+                        option: format!("files.{guest}"),
+                        reason: "give exactly one of `archive` and `scratch_quota`".to_owned(),
+                    });
+                }
+            };
         }
         Ok(Self {
             plugin: builder.build(&wasm)?,

@@ -57,11 +57,7 @@ mod call_future;
 mod cancel;
 mod discovery;
 mod error;
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "wired into the WASI layer after its refactor")
-)]
-mod files;
+pub mod files;
 mod host;
 pub mod inspect;
 mod limits;
@@ -76,12 +72,18 @@ pub mod store;
 pub mod wasi;
 
 pub use wasmi_plugin_protocol as protocol;
+
+/// The version of the wasmi interpreter this crate runs plugins on (as
+/// `wasmi-host --version` reports it; the workspace's tests check it
+/// against the lock file).
+pub const WASMI_VERSION: &str = "2.0.0";
 pub use wasmi_plugin_protocol::{Dialect, LogLevel, RpcError};
 
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub use self::files::fuzz as __fuzz;
 pub use self::{
+    call::CommandIo,
     call_future::CallFuture,
     cancel::CancelHandle,
     discovery::{Discovery, MethodDescription},

@@ -10,7 +10,8 @@ use wasmi_plugin_protocol::{Dialect, exports};
 use crate::{
     CallFailure, CallFuture, CallOptions, CallReport, EngineError, Error, HostHandler, HostRouter,
     Limits, LogRecord, MaybeSend, MaybeSync, Reported,
-    call::{InitRun, InstanceState, WasiEnv, run_call},
+    call::{CommandIo, InitRun, InstanceState, WasiEnv, run_call, run_command},
+    files::{ArchiveLimits, FileTree, Preopens},
     inspect::{EntryPoint, ModuleProblem},
     log::LogSink,
     snapshot, wasi,
@@ -65,6 +66,8 @@ pub(crate) struct PluginInner {
     /// or `_initialize` then `plugin_main` for a reactor that is not
     /// pre-initialised.
     pub(crate) entry: &'static [&'static str],
+    /// The directories every instance gets preopened.
+    pub(crate) preopens: Preopens,
 }
 
 impl core::fmt::Debug for dyn HostHandler {
@@ -160,6 +163,70 @@ impl Plugin {
         })
     }
 
+    /// Runs the module once as an ordinary WASI command on `io`: stdin,
+    /// stdout and stderr pass through unchanged (nothing is parsed as
+    /// JSON-RPC, no host methods), under the plugin's limits, arguments,
+    /// environment and files. A read of stdin that finds nothing waits for
+    /// `io`'s source without using CPU. This is how a plugin's WASI
+    /// behaviour is debugged (`wasmi-host run`) and how any `wasm32-wasip1`
+    /// program runs on this WASI layer.
+    ///
+    /// ```
+    /// use wasmi_hdk::{CommandIo, Plugin};
+    ///
+    /// // A program that copies stdin to stdout, then exits with code 3.
+    /// let wasm = wat::parse_str(r#"(module
+    ///     (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+    ///     (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+    ///     (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+    ///     (memory (export "memory") 1)
+    ///     (func (export "_start")
+    ///         (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 1024))
+    ///         (loop $copy
+    ///             (drop (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+    ///             (if (i32.load (i32.const 8)) (then
+    ///                 (i32.store (i32.const 4) (i32.load (i32.const 8)))
+    ///                 (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 12)))
+    ///                 (i32.store (i32.const 4) (i32.const 1024))
+    ///                 (br $copy))))
+    ///         (call $exit (i32.const 3))))"#)?;
+    /// let plugin = Plugin::new(&wasm)?;
+    /// let stdout = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    /// # struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    /// # impl std::io::Write for Shared {
+    /// #     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> { self.0.lock().unwrap().write(b) }
+    /// #     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+    /// # }
+    /// let io = CommandIo::new(&b"hello"[..], Shared(stdout.clone()), std::io::sink());
+    /// let code = futures::executor::block_on(plugin.run_command(io))?;
+    /// assert_eq!((code, stdout.lock().unwrap().as_slice()), (3, &b"hello"[..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// What ends a call ends a command too, except an exit: a trap, a
+    /// limit, the timeout, a cancel ([`Error::Trap`], [`Error::OutOfFuel`],
+    /// …); [`Error::Io`] (path `stdout`) if writing stdout failed.
+    pub fn run_command(&self, io: CommandIo) -> CallFuture<Result<i32, Error>> {
+        self.run_command_with(io, CallOptions::new())
+    }
+
+    /// [`run_command`](Self::run_command) with per-run [`CallOptions`]
+    /// (limits, a cancel handle).
+    ///
+    /// # Errors
+    ///
+    /// As [`run_command`](Self::run_command).
+    pub fn run_command_with(
+        &self,
+        io: CommandIo,
+        options: CallOptions,
+    ) -> CallFuture<Result<i32, Error>> {
+        let inner = self.inner.clone();
+        CallFuture::new(async move { run_command(&inner, io, &options).await.0 })
+    }
+
     /// One call, owning all it needs: the result as JSON, and the report.
     fn run(
         &self,
@@ -221,6 +288,19 @@ pub struct PluginBuilder {
     dialect: Dialect,
     slots: Option<Arc<Semaphore>>,
     preinitialization: Preinitialization,
+    files: Vec<(String, FilesSource)>,
+}
+
+/// What a preopened directory of the builder serves.
+#[derive(Debug, Clone)]
+enum FilesSource {
+    Tree(FileTree),
+    Archive(Arc<[u8]>),
+    /// A tar or zip file, read by `build`.
+    ArchiveFile(std::path::PathBuf),
+    /// A host directory, read by `build` (native hosts).
+    Dir(std::path::PathBuf),
+    Scratch(u64),
 }
 
 /// Whether and how a module with an initialiser is pre-initialised.
@@ -371,12 +451,10 @@ impl PluginBuilder {
         if let Some(problem) = ModuleProblem::of(&module).into_iter().next() {
             return Err(problem.into());
         }
+        let preopens = self.preopens()?;
+        let deterministic = self.preinitialization == Preinitialization::Deterministic;
         Ok(self
-            .snapshot(
-                &engine,
-                wasm,
-                self.preinitialization == Preinitialization::Deterministic,
-            )?
+            .snapshot(&engine, wasm, deterministic, &preopens)?
             .unwrap_or_else(|| wasm.to_vec()))
     }
 
@@ -387,6 +465,7 @@ impl PluginBuilder {
         engine: &Engine,
         wasm: &[u8],
         deterministic: bool,
+        preopens: &Preopens,
     ) -> Result<Option<Vec<u8>>, Error> {
         let name = self.name();
         let env = Arc::new(self.wasi_env(&name));
@@ -400,6 +479,7 @@ impl PluginBuilder {
             env: &env,
             name: &name,
             log: &self.log,
+            preopens,
             deterministic,
         };
         snapshot::preinitialize(&init, wasm)
@@ -412,6 +492,149 @@ impl PluginBuilder {
     fn wasi_env(&self, name: &str) -> WasiEnv {
         let args = core::iter::once(name).chain(self.args.iter().map(String::as_str));
         WasiEnv::new(args, self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
+    /// Preopens `tree` (read-only) at guest path `guest` (e.g. `/lib`): the
+    /// plugin's `path_open`, `fd_read`, `fd_readdir`… see it there, in
+    /// every instance, with nothing copied per instance. Load a tree once
+    /// with [`FileTree::from_archive`] (or natively
+    /// [`FileTree::from_host_dir`]) to share it between plugins.
+    pub fn with_preopen(mut self, guest: impl Into<String>, tree: FileTree) -> Self {
+        self.files.push((guest.into(), FilesSource::Tree(tree)));
+        self
+    }
+
+    /// Preopens the tar or zip archive `bytes` (read-only) at guest path
+    /// `guest`, loaded by [`build`](Self::build) with the default
+    /// [`ArchiveLimits`].
+    pub fn with_archive(mut self, guest: impl Into<String>, bytes: impl Into<Arc<[u8]>>) -> Self {
+        self.files
+            .push((guest.into(), FilesSource::Archive(bytes.into())));
+        self
+    }
+
+    /// Preopens the tar or zip archive in file `path` (read-only, read by
+    /// [`build`](Self::build) with the default [`ArchiveLimits`]) at guest
+    /// path `guest`.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn with_archive_file(
+        mut self,
+        guest: impl Into<String>,
+        path: impl Into<std::path::PathBuf>,
+    ) -> Self {
+        self.files
+            .push((guest.into(), FilesSource::ArchiveFile(path.into())));
+        self
+    }
+
+    /// Applies a plugin's manifest: its name (if it has one), limits (over
+    /// the limits set so far), dialect, environment and `[files]`. Read
+    /// the manifest with [`Manifest::from_file`](crate::set::Manifest::from_file) so that its file paths
+    /// are relative to it. `config`, `permissions` and `events` are for a
+    /// [`PluginSet`](crate::set::PluginSet), which applies the rest the same
+    /// way.
+    ///
+    /// ```
+    /// use wasmi_hdk::{Plugin, set::Manifest};
+    ///
+    /// let manifest = Manifest::from_toml(r#"
+    ///     name = "greeter"
+    ///     [limits]
+    ///     timeout = "2s"
+    ///     [files]
+    ///     "/tmp" = { scratch = "1M" }
+    /// "#, "greeter.toml")?;
+    /// let plugin = Plugin::builder()
+    ///     .with_manifest(&manifest)
+    ///     .build(test_plugin_artifacts::TEST_PLUGIN)?;
+    /// assert_eq!(plugin.name(), "greeter");
+    /// # Ok::<(), wasmi_hdk::Error>(())
+    /// ```
+    pub fn with_manifest(mut self, manifest: &crate::set::Manifest) -> Self {
+        use crate::set::FilesEntry;
+        if let Some(name) = &manifest.name {
+            self.name = Some(name.clone());
+        }
+        self.limits = manifest.limits.apply(&self.limits);
+        self.dialect = manifest.dialect;
+        self.env
+            .extend(manifest.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+        for (guest, entry) in &manifest.files {
+            let source = match entry {
+                FilesEntry::Archive(file) => FilesSource::ArchiveFile(file.clone()),
+                FilesEntry::Dir(dir) => FilesSource::Dir(dir.clone()),
+                FilesEntry::Scratch(quota) => FilesSource::Scratch(*quota),
+            };
+            self.files.push((guest.clone(), source));
+        }
+        self
+    }
+
+    /// Preopens host directory `dir` (read-only, read once by
+    /// [`build`](Self::build) with the default [`ArchiveLimits`]) at guest
+    /// path `guest`.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn with_dir(
+        mut self,
+        guest: impl Into<String>,
+        dir: impl Into<std::path::PathBuf>,
+    ) -> Self {
+        self.files
+            .push((guest.into(), FilesSource::Dir(dir.into())));
+        self
+    }
+
+    /// Preopens a writable scratch directory at guest path `guest` (e.g.
+    /// `/tmp`): empty at the start of every request, discarded at its end,
+    /// holding at most `quota` bytes (file contents, names and 128 bytes a
+    /// file or directory; `ENOSPC` past it). None by default.
+    pub fn with_scratch(mut self, guest: impl Into<String>, quota: u64) -> Self {
+        self.files.push((guest.into(), FilesSource::Scratch(quota)));
+        self
+    }
+
+    /// The preopened directories, loaded.
+    fn preopens(&self) -> Result<Preopens, Error> {
+        let limits = ArchiveLimits::default();
+        let mut preopens = Preopens::default();
+        for (guest, source) in &self.files {
+            let files = |source| Error::Files {
+                guest: guest.clone(),
+                source,
+            };
+            preopens = match source {
+                FilesSource::Tree(tree) => preopens.with_tree(guest, tree.clone()),
+                FilesSource::Archive(bytes) => preopens.with_tree(
+                    guest,
+                    FileTree::from_archive(bytes, &limits).map_err(files)?,
+                ),
+                #[cfg(not(target_arch = "wasm32"))]
+                FilesSource::ArchiveFile(file) => {
+                    let bytes = std::fs::read(file).map_err(|source| Error::Io {
+                        path: file.clone(),
+                        source,
+                    })?;
+                    preopens.with_tree(guest, FileTree::from_archive(&bytes, &limits).map_err(files)?)
+                }
+                #[cfg(not(target_arch = "wasm32"))]
+                FilesSource::Dir(dir) => {
+                    preopens.with_tree(guest, FileTree::from_host_dir(dir, &limits).map_err(files)?)
+                }
+                #[cfg(target_arch = "wasm32")]
+                FilesSource::ArchiveFile(path) | FilesSource::Dir(path) => {
+                    return Err(Error::InvalidOptions {
+                        option: format!("files.{guest}"),
+                        reason: format!(
+                            "`{}` is a path, and a browser host reads no paths: pass the archive's bytes",
+                            path.display()
+                        ),
+                    });
+                }
+                FilesSource::Scratch(quota) => preopens.with_scratch(guest, *quota),
+            }
+            .map_err(files)?;
+        }
+        Ok(preopens)
     }
 
     /// Shares a cap on running instances with other plugins (a set's).
@@ -454,6 +677,7 @@ impl PluginBuilder {
             Some(EntryPoint::Command) => COMMAND,
             _ => REACTOR,
         };
+        let preopens = self.preopens()?;
         let has_initializer = [exports::WIZER_INITIALIZE, exports::REACTOR_INITIALIZE]
             .iter()
             .any(|name| module.get_export(name).is_some());
@@ -468,7 +692,9 @@ impl PluginBuilder {
                 Preinitialization::Off => {}
                 mode => {
                     let deterministic = mode == Preinitialization::Deterministic;
-                    if let Some(snapshot) = self.snapshot(&engine, wasm, deterministic)? {
+                    if let Some(snapshot) =
+                        self.snapshot(&engine, wasm, deterministic, &preopens)?
+                    {
                         module = Module::new(&engine, &snapshot).map_err(invalid)?;
                     }
                 }
@@ -493,6 +719,7 @@ impl PluginBuilder {
                 dialect: self.dialect,
                 slots: self.slots,
                 entry,
+                preopens,
             }),
         })
     }

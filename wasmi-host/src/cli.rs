@@ -6,7 +6,7 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 use serde_json::Value;
 use wasmi_hdk::{Dialect, LimitsOverlay};
 
-use crate::{exit::exit_codes_help, host_methods::host_methods_help, units};
+use crate::{color::ColorWhen, exit::exit_codes_help, host_methods::host_methods_help, units};
 
 /// Run WebAssembly plugins (wasm32-wasip1 programs speaking JSON-RPC 2.0
 /// over stdin/stdout) on the wasmi interpreter.
@@ -29,6 +29,18 @@ pub(crate) struct Cli {
     /// Show the plugin's debug logs (-vv: trace); sets PLUGIN_LOG for the plugin
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub(crate) verbose: u8,
+
+    /// Colour the output: auto (a terminal, unless NO_COLOR is set), always, never
+    #[arg(
+        long,
+        global = true,
+        value_name = "WHEN",
+        value_enum,
+        default_value_t = ColorWhen::Auto,
+        hide_possible_values = true,
+        hide_default_value = true
+    )]
+    pub(crate) color: ColorWhen,
 }
 
 /// The commands.
@@ -43,7 +55,7 @@ pub(crate) enum Command {
     /// Publish an event to a directory of plugins and show what each handler did
     #[command(after_help = EMIT_HELP)]
     Emit(EmitArgs),
-    /// Show a module's size, imports, exports, memory, `_start` and methods
+    /// Show a module's size, imports, exports, memory, entry point and methods
     #[command(after_help = INSPECT_HELP)]
     Inspect(InspectArgs),
     /// Check that a plugin follows PROTOCOL.md (a pass/fail table)
@@ -52,6 +64,51 @@ pub(crate) enum Command {
     /// Pre-initialise a plugin: run its initialiser once, write the snapshot
     #[command(after_help = SNAPSHOT_HELP)]
     Snapshot(SnapshotArgs),
+    /// Run any wasm32-wasip1 program with this runtime's WASI layer, stdio passed through
+    #[command(after_help = RUN_HELP)]
+    Run(ProgramArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write one per command into a directory
+    #[command(after_help = MAN_HELP)]
+    Man {
+        /// Write wasmi-host.1 and wasmi-host-COMMAND.1 into DIR instead of printing wasmi-host.1
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
+}
+
+/// `wasmi-host run`.
+#[derive(Debug, Args)]
+pub(crate) struct ProgramArgs {
+    /// The program
+    #[arg(value_name = "FILE.wasm")]
+    pub(crate) file: PathBuf,
+
+    /// Arguments for the program, after its argv 0 (its file stem)
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub(crate) program_args: Vec<String>,
+
+    /// Limits of the run (no timeout by default).
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
+
+    /// Environment and more arguments.
+    #[command(flatten)]
+    pub(crate) wasi: WasiArgs,
+
+    /// Directories.
+    #[command(flatten)]
+    pub(crate) files: FilesArgs,
 }
 
 /// `wasmi-host snapshot`.
@@ -76,6 +133,10 @@ pub(crate) struct SnapshotArgs {
     /// Environment and arguments.
     #[command(flatten)]
     pub(crate) wasi: WasiArgs,
+
+    /// Directories the initialiser (and every request) sees.
+    #[command(flatten)]
+    pub(crate) files: FilesArgs,
 }
 
 /// `wasmi-host call`.
@@ -125,7 +186,7 @@ pub(crate) struct ServeArgs {
     #[arg(
         long,
         value_name = "DIR",
-        conflicts_with_all = ["plugin", "env", "args", "dialect"]
+        conflicts_with_all = ["plugin", "env", "args", "dialect", "dirs", "archives", "scratch"]
     )]
     pub(crate) plugins: Option<PathBuf>,
 
@@ -215,6 +276,10 @@ pub(crate) struct RunArgs {
     #[command(flatten)]
     pub(crate) wasi: WasiArgs,
 
+    /// Directories.
+    #[command(flatten)]
+    pub(crate) files: FilesArgs,
+
     /// The plugin's wire dialect: jsonrpc, or framework-0.1 (plugins built for wasmi-plugin-framework 0.1) [default: jsonrpc]
     #[arg(long, value_name = "DIALECT", value_parser = units::parse_dialect)]
     pub(crate) dialect: Option<Dialect>,
@@ -240,6 +305,23 @@ pub(crate) struct WasiArgs {
         help = "A command-line argument for the plugin, after argv[0] (repeatable)"
     )]
     pub(crate) args: Vec<String>,
+}
+
+/// The plugin's directories: each flag is a manifest `[files]` entry.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Plugin options")]
+pub(crate) struct FilesArgs {
+    /// Show host directory HOSTDIR to the plugin at GUEST (e.g. /data), read-only, read at load (repeatable)
+    #[arg(long = "dir", value_name = "GUEST=HOSTDIR", value_parser = units::parse_key_value)]
+    pub(crate) dirs: Vec<(String, String)>,
+
+    /// Show a tar or zip archive's contents to the plugin at GUEST, read-only (repeatable)
+    #[arg(long = "archive", value_name = "GUEST=FILE", value_parser = units::parse_key_value)]
+    pub(crate) archives: Vec<(String, String)>,
+
+    /// A writable directory at GUEST (e.g. /tmp), empty at each request, holding at most QUOTA bytes [default quota: 16M]
+    #[arg(long = "scratch", value_name = "GUEST[=QUOTA]", value_parser = units::parse_scratch)]
+    pub(crate) scratch: Vec<(String, u64)>,
 }
 
 /// The limits of every call: each flag is the [`LimitsOverlay`] field of
@@ -270,6 +352,10 @@ pub(crate) struct LimitArgs {
     /// Fuel run between two yields to other calls [default: 250000]
     #[arg(long, value_name = "N", value_parser = units::limit("fuel_slice"))]
     pub(crate) fuel_slice: Option<LimitsOverlay>,
+
+    /// Files and directories an instance may hold open at once, its --dir/--archive/--scratch included [default: 1024]
+    #[arg(long, value_name = "N", value_parser = units::limit("max_open_files"))]
+    pub(crate) max_open_files: Option<LimitsOverlay>,
 }
 
 impl LimitArgs {
@@ -282,6 +368,7 @@ impl LimitArgs {
             &self.max_message,
             &self.max_stderr,
             &self.fuel_slice,
+            &self.max_open_files,
         ]
         .into_iter()
         .flatten()
@@ -302,24 +389,25 @@ pub(crate) struct MockArgs {
     pub(crate) mock_files: Vec<PathBuf>,
 }
 
-const TOP_HELP: &str = concat!(
-    "Examples:
-  wasmi-host call sieve 1000000
+const TOP_HELP: &str = "Examples:
+  wasmi-host call sieve 1000000                       # the embedded example plugin
   wasmi-host call --plugin my_plugin.wasm greet '{\"name\": \"Ada\"}'
-  echo '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}' | wasmi-host serve
-  echo '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"greeter.greet\"}' | wasmi-host serve --plugins plugins/
-  wasmi-host emit player.join '{\"name\": \"Ada\"}' --plugins plugins/
-  wasmi-host inspect my_plugin.wasm
-  wasmi-host check my_plugin.wasm --call ping
+  wasmi-host serve --plugins plugins/                 # JSON-RPC on stdio, PLUGIN.METHOD
 
-Without --plugin (or FILE.wasm), commands use the embedded example plugin
-(ping, echo, add, sieve, echo_host; written in WebAssembly text).
+`wasmi-host help COMMAND` shows a command's options, the host methods a
+plugin can call and the exit codes.
+";
 
-",
-    host_methods_help!(),
-    "\n\n",
-    exit_codes_help!()
-);
+const COMPLETIONS_HELP: &str = "Examples:
+  wasmi-host completions bash > ~/.local/share/bash-completion/completions/wasmi-host
+  wasmi-host completions zsh > ~/.zfunc/_wasmi-host
+  wasmi-host completions fish > ~/.config/fish/completions/wasmi-host.fish
+";
+
+const MAN_HELP: &str = "Examples:
+  wasmi-host man | man -l -
+  wasmi-host man --out-dir ~/.local/share/man/man1
+";
 
 const CALL_HELP: &str = concat!(
     "Examples:
@@ -362,8 +450,8 @@ an unknown plugin answers -32601. A plugin that does not load is reported on
 stderr and the others are served. The limit flags are the defaults that
 manifests override; the host methods below are open to every plugin, along
 with config.get (and plugins.call for a manifest granting \"plugins\").
---env and --arg do not apply, and -v does not set PLUGIN_LOG: use each
-manifest's [env].
+--env, --arg and --dialect are refused here, and -v does not set PLUGIN_LOG:
+use each manifest's [env] and dialect.
 
 ",
     host_methods_help!(),
@@ -414,8 +502,9 @@ and/or a WASI reactor's _initialize), under the limits given, and writes a
 module whose memory and globals start where the initialiser left off, with
 the initialiser removed: every request of the written module skips the
 start-up work. The output is an ordinary module that any WASI runtime runs.
-The initialiser may compute, read the clocks, randomness, args and env, and
-log; waiting or calling the host fails. Clocks and randomness are fixed by
+The initialiser may compute, read the clocks, randomness, args and env, read
+the files of --dir/--archive, and log; waiting, calling the host or leaving a
+file open fails. Give the same directories when the snapshot runs. Clocks and randomness are fixed by
 default, so the same input gives the same bytes (--nondeterministic gives it
 the host's instead). Plugins load pre-initialised anyway when they have an
 initialiser; snapshotting ahead of time saves that work at every load.
@@ -423,6 +512,23 @@ initialiser; snapshotting ahead of time saves that work at every load.
 ",
     exit_codes_help!()
 );
+
+const RUN_HELP: &str = "Examples:
+  wasmi-host run hello.wasm
+  echo hi | wasmi-host run cat.wasm --dir /data=./data -- -n /data/file.txt
+  wasmi-host run python.wasm --archive /lib=python-stdlib.zip --env PYTHONHOME=/lib -- -c 'print(1)'
+
+Runs FILE.wasm's _start (or a reactor's plugin_main) once, as any WASI runtime
+would, with this runtime's WASI layer: the CLI's stdin, stdout and stderr are
+the program's (stdout is not read as JSON-RPC, and there are no host methods).
+A program waiting for stdin is suspended until input comes, without using CPU.
+argv[0] is the file's stem; ARGS follow it (after any --arg). No timeout and
+no fuel budget by default; the limit flags set them.
+
+Exit codes: the program's own exit code (0 when _start returns); 2 usage
+error; 3 the program failed (a trap, a limit, the timeout, stdout closed);
+4 it cannot be loaded.
+";
 
 const CHECK_HELP: &str = concat!(
     "Example:

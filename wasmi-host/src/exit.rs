@@ -5,23 +5,34 @@ use std::process::ExitCode;
 /// How a command ended; the number is the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Exit {
-    /// Everything worked (`check`: no check failed).
-    Success = 0,
-    /// The plugin answered with a JSON-RPC error.
-    PluginError = 1,
-    /// The command line was wrong (clap uses the same code).
-    Usage = 2,
+    /// Everything worked (`check`: no check failed): 0.
+    Success,
+    /// The plugin answered with a JSON-RPC error: 1.
+    PluginError,
+    /// The command line was wrong (clap uses the same code): 2.
+    Usage,
     /// The plugin failed at run time: trap, exit, limit, timeout, protocol
-    /// violation; for `check`, a check failed.
-    Failed = 3,
-    /// The plugin cannot be loaded: missing file, not wasm, no `_start`,
-    /// unsupported import; with `--plugins`, no plugin of the directory loads.
-    Load = 4,
+    /// violation; for `check`, a check failed: 3.
+    Failed,
+    /// The plugin cannot be loaded: missing file, not wasm, no entry point,
+    /// unsupported import; with `--plugins`, no plugin of the directory
+    /// loads: 4.
+    Load,
+    /// `run`: the program's own exit code.
+    Program(i32),
 }
 
 impl From<Exit> for ExitCode {
     fn from(exit: Exit) -> Self {
-        Self::from(exit as u8)
+        Self::from(match exit {
+            Exit::Success => 0,
+            Exit::PluginError => 1,
+            Exit::Usage => 2,
+            Exit::Failed => 3,
+            Exit::Load => 4,
+            // As a native process's status: its low 8 bits.
+            Exit::Program(code) => code.to_le_bytes()[0],
+        })
     }
 }
 
@@ -34,8 +45,9 @@ macro_rules! exit_codes_help {
   2  usage error: bad arguments, PARAMS_JSON not JSON, unreadable mock file
   3  the plugin failed: trap, exit, timeout, fuel or memory limit, protocol
      violation (`check`: a check failed)
-  4  the plugin cannot be loaded: missing file, not wasm, no _start,
-     unsupported import (--plugins: no plugin of DIR loads)"
+  4  the plugin cannot be loaded: missing file, not wasm, no entry point
+     (_start or plugin_main), no memory, unsupported import, a failed
+     initialiser, bad files (--plugins: no plugin of DIR loads)"
     };
 }
 pub(crate) use exit_codes_help;

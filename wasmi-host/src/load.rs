@@ -8,10 +8,10 @@ use std::{
 };
 
 use serde_json::Value;
-use wasmi_hdk::{Limits, Plugin, PluginBuilder, protocol::LOG_FILTER_ENV};
+use wasmi_hdk::{Limits, Plugin, PluginBuilder, protocol::LOG_FILTER_ENV, set::Manifest};
 
 use crate::{
-    cli::{LimitArgs, MockArgs, RunArgs, WasiArgs},
+    cli::{FilesArgs, LimitArgs, MockArgs, ProgramArgs, RunArgs, WasiArgs},
     error::CliError,
     host_methods::CliHost,
     logging::Verbosity,
@@ -34,6 +34,8 @@ pub(crate) struct PluginSource {
     pub(crate) label: String,
     /// The module.
     pub(crate) bytes: Cow<'static, [u8]>,
+    /// Its manifest: `NAME.toml` beside `NAME.wasm`, if there is one.
+    pub(crate) manifest: Option<Manifest>,
 }
 
 impl PluginSource {
@@ -47,6 +49,7 @@ impl PluginSource {
                 name: EMBEDDED_NAME.to_owned(),
                 label: format!("the embedded {EMBEDDED_NAME}"),
                 bytes: Cow::Borrowed(EMBEDDED),
+                manifest: None,
             });
         };
         let bytes = std::fs::read(path).map_err(|source| CliError::ReadPlugin {
@@ -62,11 +65,32 @@ impl PluginSource {
             .map(|stem| stem.to_string_lossy().into_owned())
             .filter(|stem| !stem.is_empty())
             .unwrap_or_else(|| "plugin".to_owned());
+        let manifest_path = path.with_extension("toml");
+        let manifest = match manifest_path.is_file() {
+            true => Some(
+                Manifest::from_file(&manifest_path).map_err(|source| CliError::Load {
+                    label: label.clone(),
+                    source,
+                })?,
+            ),
+            false => None,
+        };
         Ok(Self {
             name,
             label,
             bytes: Cow::Owned(bytes),
+            manifest,
         })
+    }
+
+    /// The limits a run gets: `defaults`, then the manifest's, then the
+    /// flags given (the command line has the last word).
+    pub(crate) fn limits(&self, flags: &LimitArgs, defaults: Limits) -> Limits {
+        let defaults = match &self.manifest {
+            Some(manifest) => manifest.limits.apply(&defaults),
+            None => defaults,
+        };
+        flags.overlay().apply(&defaults)
     }
 
     /// Loads the plugin with `run`'s settings; `default_limits` are the
@@ -81,10 +105,9 @@ impl PluginSource {
         verbosity: Verbosity,
     ) -> Result<Plugin, CliError> {
         let host = CliHost::new(mocks(&run.mocks)?, verbosity);
-        let mut builder = self.builder(limits(&run.limits, default_limits), host, verbosity);
-        for arg in &run.wasi.args {
-            builder = builder.with_arg(arg);
-        }
+        let limits = self.limits(&run.limits, default_limits);
+        let mut builder = self.builder(limits, host, verbosity);
+        builder = with_wasi(builder, &run.wasi, &run.files);
         if let Some(dialect) = run.dialect {
             builder = builder.with_dialect(dialect);
         }
@@ -92,8 +115,23 @@ impl PluginSource {
         if let Some(level) = verbosity.plugin_log_env().filter(|_| !user_sets_log) {
             builder = builder.with_env(LOG_FILTER_ENV, level);
         }
-        for (key, value) in &run.wasi.env {
-            builder = builder.with_env(key, value);
+        self.build(builder)
+    }
+
+    /// Loads the module as a plain program for `wasmi-host run`: no host
+    /// methods, no timeout unless one is given.
+    ///
+    /// Errors: [`CliError::Load`] if the runtime refuses the module.
+    pub(crate) fn load_program(
+        &self,
+        program: &ProgramArgs,
+        verbosity: Verbosity,
+    ) -> Result<Plugin, CliError> {
+        let limits = self.limits(&program.limits, Limits::default().without_timeout());
+        let mut builder = self.builder(limits, CliHost::new([], verbosity), verbosity);
+        builder = with_wasi(builder, &program.wasi, &program.files);
+        for arg in &program.program_args {
+            builder = builder.with_arg(arg);
         }
         self.build(builder)
     }
@@ -122,17 +160,12 @@ impl PluginSource {
     pub(crate) fn preinitialize(
         &self,
         limits: Limits,
-        wasi: &WasiArgs,
+        (wasi, files): (&WasiArgs, &FilesArgs),
         nondeterministic: bool,
         verbosity: Verbosity,
     ) -> Result<Vec<u8>, CliError> {
-        let mut builder = self.builder(limits, CliHost::new([], verbosity), verbosity);
-        for arg in &wasi.args {
-            builder = builder.with_arg(arg);
-        }
-        for (key, value) in &wasi.env {
-            builder = builder.with_env(key, value);
-        }
+        let builder = self.builder(limits, CliHost::new([], verbosity), verbosity);
+        let mut builder = with_wasi(builder, wasi, files);
         if !nondeterministic {
             builder = builder.with_deterministic_preinitialization();
         }
@@ -144,9 +177,14 @@ impl PluginSource {
             })
     }
 
+    /// A builder with the plugin's name, its manifest (if any), `limits`
+    /// (which [`limits`](Self::limits) worked out), `host` and the CLI's log.
     fn builder(&self, limits: Limits, host: CliHost, verbosity: Verbosity) -> PluginBuilder {
-        Plugin::builder()
-            .with_name(&self.name)
+        let mut builder = Plugin::builder().with_name(&self.name);
+        if let Some(manifest) = &self.manifest {
+            builder = builder.with_manifest(manifest);
+        }
+        builder
             .with_limits(limits)
             .with_host(host)
             .with_log_handler(move |record| {
@@ -160,6 +198,26 @@ impl PluginSource {
             source,
         })
     }
+}
+
+/// `builder` with the arguments, environment and directories of the flags.
+fn with_wasi(mut builder: PluginBuilder, wasi: &WasiArgs, files: &FilesArgs) -> PluginBuilder {
+    for arg in &wasi.args {
+        builder = builder.with_arg(arg);
+    }
+    for (key, value) in &wasi.env {
+        builder = builder.with_env(key, value);
+    }
+    for (guest, dir) in &files.dirs {
+        builder = builder.with_dir(guest, dir);
+    }
+    for (guest, file) in &files.archives {
+        builder = builder.with_archive_file(guest, file);
+    }
+    for (guest, quota) in &files.scratch {
+        builder = builder.with_scratch(guest, *quota);
+    }
+    builder
 }
 
 /// The default limits of `call` and `serve`: the kit's.
@@ -181,7 +239,8 @@ pub(crate) fn discovery_limits() -> Limits {
         .with_fuel(1_000_000_000)
 }
 
-/// `defaults` with the limit flags given applied.
+/// `defaults` with the limit flags given applied (for plugin sets, whose
+/// manifests then override them).
 pub(crate) fn limits(flags: &LimitArgs, defaults: Limits) -> Limits {
     flags.overlay().apply(&defaults)
 }

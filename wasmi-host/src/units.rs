@@ -35,6 +35,25 @@ pub(crate) fn parse_key_value(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// The quota of a `--scratch` directory given without one.
+pub(crate) const DEFAULT_SCRATCH_QUOTA: u64 = 16 << 20;
+
+/// Reads `GUEST[=QUOTA]`, as `--scratch` takes it (the quota in bytes or
+/// with K, M, G; [`DEFAULT_SCRATCH_QUOTA`] without one).
+pub(crate) fn parse_scratch(text: &str) -> Result<(String, u64), String> {
+    let (guest, quota) = match text.split_once('=') {
+        Some((guest, quota)) => {
+            let bytes = wasmi_hdk::units::parse_bytes(quota).map_err(|e| e.to_string())?;
+            (guest, u64::try_from(bytes).unwrap_or(u64::MAX))
+        }
+        None => (text, DEFAULT_SCRATCH_QUOTA),
+    };
+    if guest.is_empty() {
+        return Err(format!("`{text}` names no guest directory (GUEST[=QUOTA])"));
+    }
+    Ok((guest.to_owned(), quota))
+}
+
 /// Reads `METHOD=JSON`, as `--mock` takes it.
 pub(crate) fn parse_mock(text: &str) -> Result<(String, Value), String> {
     let Some((method, json)) = text.split_once('=') else {

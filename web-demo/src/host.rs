@@ -7,7 +7,8 @@ use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue, closure::Closure, prelude::wasm_bindgen};
 use wasm_bindgen_futures::future_to_promise;
 use wasmi_hdk::{
-    CallFailure, CancelHandle, Dialect, ErrorKind, LogRecord, Plugin as HostPlugin, Reported,
+    CallFailure, CancelHandle, Dialect, ErrorKind, LogRecord, Plugin as HostPlugin, PluginBuilder,
+    Reported,
 };
 
 use crate::{
@@ -81,6 +82,9 @@ impl WebPlugin {
         }
         for (key, value) in entries(&options, "env")? {
             builder = builder.with_env(key, display(&value));
+        }
+        for (guest, entry) in entries(&options, "files")? {
+            builder = with_files_entry(builder, guest, &entry)?;
         }
         if let Some(on_log) = function(&options, "onLog")? {
             builder = builder.with_log_handler(move |record: &LogRecord<'_>| {
@@ -250,6 +254,52 @@ impl Drop for AbortListener {
 }
 
 /// The bytes of a `Uint8Array` or an `ArrayBuffer`.
+/// `builder` with one entry of the `files` option: `{ archive: bytes }` or
+/// `{ scratch: quota }`.
+///
+/// # Errors
+///
+/// `invalid_options` naming `files.GUEST` for anything else.
+fn with_files_entry(
+    builder: PluginBuilder,
+    guest: String,
+    entry: &JsValue,
+) -> Result<PluginBuilder, JsValue> {
+    let invalid = |what: &str| {
+        usage_error(
+            ErrorKind::InvalidOptions,
+            &format!("option `files.{guest}`: {what}"),
+        )
+    };
+    if let Some(archive) = get(entry, "archive") {
+        let bytes = if let Some(array) = archive.dyn_ref::<Uint8Array>() {
+            array.to_vec()
+        } else if let Some(buffer) = archive.dyn_ref::<js_sys::ArrayBuffer>() {
+            Uint8Array::new(buffer).to_vec()
+        } else {
+            return Err(invalid("`archive` must be a Uint8Array or an ArrayBuffer"));
+        };
+        return Ok(builder.with_archive(guest, bytes));
+    }
+    if let Some(quota) = get(entry, "scratch") {
+        let bytes = match (quota.as_f64(), quota.as_string()) {
+            (Some(n), _) if n >= 0.0 && n.fract() == 0.0 && n <= 2f64.powi(53) => n as u64,
+            (_, Some(text)) => wasmi_hdk::units::parse_bytes(&text)
+                .map(|n| n as u64)
+                .map_err(|e| invalid(&format!("`scratch`: {e}")))?,
+            _ => {
+                return Err(invalid(
+                    "`scratch` must be a size in bytes (a number or \"1M\")",
+                ));
+            }
+        };
+        return Ok(builder.with_scratch(guest, bytes));
+    }
+    Err(invalid(
+        "expected `{ archive: bytes }` or `{ scratch: quota }`",
+    ))
+}
+
 fn wasm_bytes(bytes: &JsValue) -> Result<Vec<u8>, JsValue> {
     if let Some(array) = bytes.dyn_ref::<Uint8Array>() {
         return Ok(array.to_vec());

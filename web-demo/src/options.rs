@@ -49,7 +49,19 @@ export interface LimitOptions {
   maxStderr?: number | string;
   /** Fuel run between two checks of the clock, cancellation and timeout; default 250000. */
   fuelSlice?: number;
+  /** Files and directories an instance may hold open at once, its `files` included; default 1024. */
+  maxOpenFiles?: number;
 }
+
+/**
+ * What a plugin sees at one guest path of `LoadOptions.files` (as a
+ * manifest's `[files]` entry): a tar or zip archive's contents, read-only,
+ * shared by every call; or a writable scratch directory, empty at the start
+ * of each call, holding at most `scratch` bytes (a number, or "1M").
+ */
+export type FilesEntry =
+  | { archive: Uint8Array | ArrayBuffer }
+  | { scratch: number | string };
 
 /** Options of `Plugin.load`. */
 export interface LoadOptions extends LimitOptions {
@@ -67,6 +79,8 @@ export interface LoadOptions extends LimitOptions {
   dialect?: "jsonrpc" | "framework-0.1";
   /** At most this many calls of the plugin run at once; more wait their turn (within their timeout). Default: no cap. */
   maxConcurrent?: number;
+  /** Directories the plugin sees, by guest path: `{ "/assets": { archive: bytes }, "/tmp": { scratch: "1M" } }`. */
+  files?: Record<string, FilesEntry>;
 }
 
 /** Options of one call: limits override the plugin's. */
@@ -100,7 +114,7 @@ export interface CallResult {
 export type PluginErrorKind =
   | "rpc" | "trap" | "exit" | "out_of_fuel" | "timeout" | "memory_limit" | "protocol"
   | "cancelled" | "invalid_module" | "missing_entry_point" | "missing_memory" | "unsupported_import"
-  | "instantiation" | "initializer" | "snapshot" | "invalid_params" | "request_too_large" | "unexpected_result" | "manifest"
+  | "instantiation" | "initializer" | "snapshot" | "files" | "invalid_params" | "request_too_large" | "unexpected_result" | "manifest"
   | "invalid_options" | "duplicate_host_method" | "unknown_plugin" | "io";
 
 /** What `load` and `call` reject with (`error.name === "PluginError"`). */
@@ -114,9 +128,9 @@ export interface PluginError extends Error {
   exitCode?: number;
   /** `trap`: the Wasm trap code, e.g. "unreachable", "stack_overflow". */
   trapCode?: string;
-  /** `timeout`: ms; `outOfFuel`: the budget; `memoryLimit`, `requestTooLarge`: bytes. */
+  /** `timeout`: ms; `out_of_fuel`: the budget; `memory_limit`, `request_too_large`: bytes. */
   limit?: number;
-  /** `memoryLimit`, `requestTooLarge`: bytes asked for. */
+  /** `memory_limit`, `request_too_large`: bytes asked for. */
   requested?: number;
   /** The last lines the plugin wrote to stderr (e.g. its panic message). */
   stderrTail?: string;

@@ -555,3 +555,91 @@ fn web_abort_controller() -> JsValue {
         .call0(&JsValue::UNDEFINED)
         .unwrap()
 }
+
+/// A tar archive holding `files`.
+fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    for (path, data) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::Regular);
+        tar.append_data(&mut header, path, *data).unwrap();
+    }
+    tar.into_inner().unwrap()
+}
+
+/// The `files` option: an archive read-only at `/data`, a scratch directory
+/// at `/tmp`, `maxOpenFiles`; the same answers as natively.
+#[wasm_bindgen_test]
+async fn js_api_files() {
+    let archive =
+        js_sys::Uint8Array::from(&tar_of(&[("a.txt", b"hello"), ("sub/b.txt", b"bee")])[..]);
+    let files = object(&[
+        ("/data", object(&[("archive", archive.into())]).into()),
+        ("/tmp", object(&[("scratch", "64K".into())]).into()),
+    ]);
+    let host = load(
+        test_plugin_artifacts::FILES_PLUGIN,
+        object(&[("files", files.into()), ("maxOpenFiles", 8.into())]),
+    )
+    .await;
+    assert_eq!(
+        call(&host, "read", json!({"path": "/data/sub/b.txt"}))
+            .await
+            .unwrap(),
+        "bee"
+    );
+    assert_eq!(
+        rust_json(&call(&host, "list", json!({"path": "/data"})).await.unwrap()),
+        json!(["a.txt", "sub"])
+    );
+    // The scratch directory starts empty at every call.
+    for _ in 0..2 {
+        let len = call(&host, "append", json!({"path": "/tmp/x", "text": "abc"}))
+            .await
+            .unwrap();
+        assert_eq!(len, 3);
+    }
+    let opened = call(&host, "open_many", json!({"path": "/data/a.txt", "n": 100}))
+        .await
+        .unwrap();
+    // fds 3 and 4 are the two preopens: 6 more fit under 8.
+    assert_eq!(prop(&opened, "opened"), 6);
+    // Writing the archive is refused (EPERM), as natively.
+    let error = call(&host, "write", json!({"path": "/data/a.txt", "text": "x"}))
+        .await
+        .unwrap_err();
+    assert_eq!(prop(&prop(&error, "data"), "errno"), 63);
+    // A malformed entry names itself.
+    let bad = object(&[("/x", object(&[("archive", "not bytes".into())]).into())]);
+    let error = within(WebPlugin::load(
+        js_sys::Uint8Array::from(test_plugin_artifacts::FILES_PLUGIN).into(),
+        Some(object(&[("files", bad.into())]).unchecked_into::<LoadOptions>()),
+    ))
+    .await
+    .unwrap_err();
+    assert_eq!(prop(&error, "kind"), "invalid_options");
+    assert!(display_of(&prop(&error, "message")).contains("files./x"));
+}
+
+fn display_of(value: &JsValue) -> String {
+    value.as_string().unwrap_or_default()
+}
+
+/// Pre-initialisation in the browser: the plugin's setup runs once, at
+/// load, and every request starts from its snapshot with nothing carried
+/// over from the one before (`bump` counts per instance).
+#[wasm_bindgen_test]
+async fn preinitialised_plugins_start_every_request_from_the_snapshot() {
+    let host = load(test_plugin_artifacts::PREINIT_PLUGIN, object(&[])).await;
+    for _ in 0..3 {
+        assert_eq!(call(&host, "bump", Value::Null).await.unwrap(), 1);
+        let setup = rust_json(&call(&host, "setup", Value::Null).await.unwrap());
+        assert_eq!(
+            (&setup["setups"], &setup["in_initializer"]),
+            (&json!(1), &json!(true)),
+            "{setup}"
+        );
+    }
+}

@@ -28,7 +28,7 @@ use wasmi_hdk::{
         StoreError, StoreHost, Usage,
     },
 };
-use {wasmi_web as _, wat as _};
+use {tar as _, wasmi_web as _, wat as _};
 
 wasm_bindgen_test_configure!(run_in_browser);
 

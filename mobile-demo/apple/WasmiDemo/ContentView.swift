@@ -67,7 +67,7 @@ struct ContentView: View {
                 wasm: embeddedTestPlugin(),
                 config: PluginConfig(
                     name: "demo",
-                    limits: PluginLimits(timeout: 10_000),
+                    limits: PluginLimits(timeout: 10_000, maxMemory: 32 << 20), // ms, bytes
                     host: DemoHost(),
                     log: log
                 )
@@ -80,7 +80,8 @@ struct ContentView: View {
             output = "primes ≤ \(limit): \(primes)\nhost.echo round trips: \(echoed)\n\(ms) ms\n"
                 + log.take().joined(separator: "\n")
         } catch let error as PluginError {
-            output = "plugin failed: \(error)"
+            // The kind's name ("timeout", "out_of_fuel", …) is the one the CLI and JavaScript use.
+            output = "plugin failed (\(pluginErrorKind(error: error))): \(error)"
         } catch {
             output = "failed: \(error)"
         }

@@ -8,14 +8,17 @@ Run by `mobile-demo/test.sh`, which generates `wasmi_mobile.py` next to
 """
 
 import asyncio
+import io
 import json
 import sys
+import tarfile
 import time
 import unittest
 
 from wasmi_mobile import (
     CallOptions,
     CancelToken,
+    FilesEntry,
     HostMethodError,
     HostMethods,
     LogHandler,
@@ -25,6 +28,7 @@ from wasmi_mobile import (
     PluginLimits,
     Plugin,
     default_limits,
+    embedded_files_plugin,
     embedded_misbehaving_plugin,
     embedded_test_plugin,
     library_version,
@@ -359,6 +363,53 @@ class Limits(unittest.TestCase):
             run(plugin.call_with("sieve", "[10000000]", options))
         # The plugin's own limits are untouched.
         self.assertIsNone(plugin.limits().fuel)
+
+
+def tar_of(files):
+    """A tar archive of {path: bytes}, as an app would bundle its assets."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for path, data in files.items():
+            info = tarfile.TarInfo(path)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+class Files(unittest.TestCase):
+    def test_archives_and_scratch_directories(self):
+        archive = tar_of({"a.txt": b"bundled", "sub/b.txt": b"bee"})
+        config = PluginConfig(
+            name="files",
+            files=[
+                FilesEntry(guest="/assets", archive=archive),
+                FilesEntry(guest="/tmp", scratch_quota=4096),
+            ],
+        )
+        plugin = Plugin(embedded_files_plugin(), config)
+        read = lambda path: json.loads(run(plugin.call("read", json.dumps({"path": path}))))
+        self.assertEqual(read("/assets/sub/b.txt"), "bee")
+        listing = json.loads(run(plugin.call("list", json.dumps({"path": "/assets"}))))
+        self.assertEqual(listing, ["a.txt", "sub"])
+        # A scratch directory is empty at the start of every call.
+        append = json.dumps({"path": "/tmp/x", "text": "abc"})
+        self.assertEqual(run(plugin.call("append", append)), "3")
+        self.assertEqual(run(plugin.call("append", append)), "3")
+        # The archive is read-only.
+        with self.assertRaises(PluginError.Rpc):
+            run(plugin.call("write", json.dumps({"path": "/assets/a.txt", "text": "x"})))
+
+    def test_bad_files_are_refused_with_their_kind(self):
+        with self.assertRaises(PluginError.Files):
+            Plugin(
+                embedded_files_plugin(),
+                PluginConfig(files=[FilesEntry(guest="/a", archive=b"not an archive")]),
+            )
+        with self.assertRaises(PluginError.InvalidOptions):
+            Plugin(
+                embedded_files_plugin(),
+                PluginConfig(files=[FilesEntry(guest="/a")]),
+            )
 
 
 if __name__ == "__main__":

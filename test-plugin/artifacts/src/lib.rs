@@ -5,8 +5,7 @@
 //! build`, into `<target dir>/plugins`), and this crate embeds the results.
 //! They are built from source on every change, never committed.
 //!
-//! Use it from tests and benchmarks (as a dev-dependency), or from the CLI to
-//! embed the default plugin:
+//! Use it from tests and benchmarks (as a dev-dependency):
 //!
 //! ```
 //! // Every wasm module starts with the magic `\0asm`.
@@ -42,6 +41,16 @@ pub const EVENT_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/event-
 pub const FRAMEWORK_PLUGIN: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/framework-plugin.wasm"));
 
+/// The `files-plugin` module: reads, lists, writes files with `std::fs`
+/// (for the tests of preopened directories).
+pub const FILES_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/files-plugin.wasm"));
+
+/// The `preinit-plugin` module: a plugin built with the kit's
+/// `plugin_main!(preinit …)`, whose router does an expensive setup (a
+/// table of primes) that a pre-initialising host runs once, at load; its
+/// methods tell how often and where the setup ran.
+pub const PREINIT_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/preinit-plugin.wasm"));
+
 /// Where [`TEST_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
 pub fn test_plugin_path() -> &'static Path {
     Path::new(concat!(env!("OUT_DIR"), "/test-plugin.wasm"))
@@ -60,4 +69,14 @@ pub fn event_plugin_path() -> &'static Path {
 /// Where [`FRAMEWORK_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
 pub fn framework_plugin_path() -> &'static Path {
     Path::new(concat!(env!("OUT_DIR"), "/framework-plugin.wasm"))
+}
+
+/// Where [`FILES_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
+pub fn files_plugin_path() -> &'static Path {
+    Path::new(concat!(env!("OUT_DIR"), "/files-plugin.wasm"))
+}
+
+/// Where [`PREINIT_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
+pub fn preinit_plugin_path() -> &'static Path {
+    Path::new(concat!(env!("OUT_DIR"), "/preinit-plugin.wasm"))
 }

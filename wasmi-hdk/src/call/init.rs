@@ -1,9 +1,11 @@
 //! Running a module's initialiser once, for a snapshot: a fresh instance,
 //! the initialiser exports called to their end under the plugin's limits,
 //! synchronously. The initialiser may compute, allocate, read the clocks,
-//! randomness, argv and environment and log; it may not wait (for stdin or
-//! time) nor call its host: that fails with [`Error::Initializer`] naming
-//! what it did. A trap, an exit or a limit fails with the error a call would.
+//! randomness, argv and environment, read its preopened files and log; it
+//! may not wait (for stdin or time), call its host or leave a file open:
+//! that fails with [`Error::Initializer`] naming what it did. What it
+//! writes to a scratch directory is not kept (each request starts with an
+//! empty one). A trap, an exit or a limit fails with the error a call would.
 
 use std::sync::Arc;
 
@@ -20,6 +22,7 @@ use super::{
 };
 use crate::{
     EngineError, Error, Limits,
+    files::{Files, Preopens},
     log::LogSink,
     runtime,
     wasi::{Stop, StopReason, Suspend},
@@ -37,6 +40,8 @@ pub(crate) struct InitRun<'a> {
     pub(crate) env: &'a Arc<WasiEnv>,
     pub(crate) name: &'a Arc<str>,
     pub(crate) log: &'a LogSink,
+    /// The plugin's preopened directories (the initialiser may read them).
+    pub(crate) preopens: &'a Preopens,
     /// Fixed clocks and randomness instead of the host's.
     pub(crate) deterministic: bool,
 }
@@ -59,6 +64,8 @@ impl InitRun<'_> {
         let exchange = Exchange::new(Vec::new(), limits.max_message(), Default::default());
         let mut state = InstanceState::new(exchange, self.env.clone(), stderr, limits.max_memory());
         state.init = Some(InitMode::new(self.deterministic));
+        state.files =
+            (!self.preopens.is_empty()).then(|| Files::new(self.preopens, limits.max_open_files()));
         let mut store = Store::new(self.engine, state);
         store.limiter(|state| &mut state.limiter);
         let mut fuel = FuelMeter::new(limits);
@@ -100,6 +107,14 @@ impl InitRun<'_> {
                     }
                 };
             }
+        }
+        if let Some(fd) = store.data().files.as_ref().and_then(Files::left_open) {
+            return Err(Error::Initializer {
+                reason: format!(
+                    "the initialiser left descriptor {fd} open; a snapshot starts every request with \
+                     only the preopened directories open, so close files before returning"
+                ),
+            });
         }
         store.data_mut().stderr.finish();
         Ok((store, instance))

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use wasmi::Memory;
 
-use super::{exchange::Exchange, limiter::MemoryLimiter, stderr::StderrLog};
+use super::{command::CommandStdio, exchange::Exchange, limiter::MemoryLimiter, stderr::StderrLog};
+use crate::files::Files;
 use crate::{
     runtime::Instant,
     wasi::{Blocked, StdinState, StopReason, WasiView},
@@ -49,6 +50,11 @@ pub(crate) struct InstanceState {
     pub(crate) fuel_overdraft: u64,
     /// Set while the instance runs its initialiser for a snapshot.
     pub(crate) init: Option<InitMode>,
+    /// The plugin's preopened directories, if it has any.
+    pub(crate) files: Option<Files>,
+    /// Set when the instance runs as a plain command: stdio passes through
+    /// instead of carrying the exchange's messages.
+    pub(crate) command: Option<CommandStdio>,
     env: Arc<WasiEnv>,
     started: Instant,
 }
@@ -154,6 +160,8 @@ impl InstanceState {
             blocked: None,
             fuel_overdraft: 0,
             init: None,
+            files: None,
+            command: None,
             env,
             started: crate::runtime::now(),
         }
@@ -189,15 +197,24 @@ impl WasiView for InstanceState {
     }
 
     fn stdin_state(&self) -> StdinState {
-        self.exchange.stdin_state()
+        match &self.command {
+            Some(command) => command.stdin_state(),
+            None => self.exchange.stdin_state(),
+        }
     }
 
     fn stdin_len(&self) -> usize {
-        self.exchange.stdin_len()
+        match &self.command {
+            Some(command) => command.stdin_len(),
+            None => self.exchange.stdin_len(),
+        }
     }
 
     fn read_stdin(&mut self, dst: &mut [u8]) -> usize {
-        self.exchange.read_stdin(dst)
+        match &mut self.command {
+            Some(command) => command.read_stdin(dst),
+            None => self.exchange.read_stdin(dst),
+        }
     }
 
     fn write_stdout(&mut self, bytes: &[u8]) -> Result<(), StopReason> {
@@ -209,12 +226,21 @@ impl WasiView for InstanceState {
                 Ok(())
             }
             Some(init) => Err(init.forbidden_write(bytes)),
-            None => self.exchange.write_stdout(bytes),
+            None => match &mut self.command {
+                Some(command) => command
+                    .write_stdout(bytes)
+                    .then_some(())
+                    .ok_or(StopReason::OutputClosed),
+                None => self.exchange.write_stdout(bytes),
+            },
         }
     }
 
     fn write_stderr(&mut self, bytes: &[u8]) {
-        self.stderr.write(bytes);
+        match &mut self.command {
+            Some(command) => command.write_stderr(bytes),
+            None => self.stderr.write(bytes),
+        }
     }
 
     fn block(&mut self, blocked: Blocked) {
@@ -223,6 +249,14 @@ impl WasiView for InstanceState {
 
     fn overdraw_fuel(&mut self, fuel: u64) {
         self.fuel_overdraft = self.fuel_overdraft.saturating_add(fuel);
+    }
+
+    fn files(&mut self) -> Option<&mut Files> {
+        self.files.as_mut()
+    }
+
+    fn files_ref(&self) -> Option<&Files> {
+        self.files.as_ref()
     }
 
     fn initializing(&self) -> bool {

@@ -4,8 +4,10 @@
 //! the instance's state (`instance.rs`), whose `exchange.rs` keeps the
 //! messages (stdin, stdout lines, the plugin's host calls, its answer, one
 //! backlog); `host_calls.rs` runs the host methods the plugin asks for;
-//! `stderr.rs` turns stderr into log records; `limiter.rs` caps memory.
+//! `stderr.rs` turns stderr into log records; `limiter.rs` caps memory;
+//! `command.rs` passes stdio through for a plain WASI command.
 
+mod command;
 mod exchange;
 mod fuel;
 mod host_calls;
@@ -18,8 +20,9 @@ mod stderr;
 mod stdin;
 mod stdout;
 
+pub use self::command::CommandIo;
 pub(crate) use self::{
     init::InitRun,
     instance::{InstanceState, WasiEnv},
-    run::run_call,
+    run::{run_call, run_command},
 };

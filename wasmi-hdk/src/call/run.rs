@@ -9,11 +9,15 @@ use core::{
 };
 
 use serde_json::Value;
-use wasmi::{Instance, Store, TypedResumableCall, Val, errors::ErrorKind as EngineErrorKind};
+use wasmi::{
+    Instance, Store, TypedResumableCall, Val,
+    errors::{ErrorKind as EngineErrorKind, InstantiationError, MemoryError},
+};
 use wasmi_plugin_protocol::Id;
 
 use super::{
     InstanceState,
+    command::{CommandIo, StdinSource},
     exchange::{Exchange, HostAnswer, REQUEST_ID},
     fuel::FuelMeter,
     host_calls::HostCalls,
@@ -22,9 +26,10 @@ use super::{
 };
 use crate::{
     CallOptions, CallReport, CallerInfo, EngineError, Error, Limits, ProtocolViolation, TrapCode,
+    files::Files,
     plugin::PluginInner,
     runtime::{self, Instant},
-    wasi::{self, Blocked, StdinState, Stop, StopReason, Suspend},
+    wasi::{self, Blocked, StdinState, Stop, StopReason, Suspend, WasiView},
 };
 
 /// Fuel a start section may use during instantiation (WASI commands rarely
@@ -92,7 +97,28 @@ pub(crate) async fn run_call(
         _ => None,
     };
     let mut runner = Runner::new(plugin, limits, options, interrupts, line);
-    let result = runner.run().await;
+    let ending = runner.run().await;
+    let result = runner.call_result(ending);
+    (result, runner.report(started))
+}
+
+/// Runs `plugin` once as a plain WASI command on `io`: its exit code (0
+/// when its entry point returns), or how it failed; the report is there
+/// whatever the outcome.
+pub(crate) async fn run_command(
+    plugin: &PluginInner,
+    io: CommandIo,
+    options: &CallOptions,
+) -> (Result<i32, Error>, CallReport) {
+    let started = runtime::now();
+    let limits = options.limits.as_ref().unwrap_or(&plugin.limits);
+    let interrupts = Interrupts::new(started, limits.timeout(), options.cancel.clone());
+    let mut runner = Runner::new(plugin, limits, options, interrupts, Vec::new());
+    let (source, stdio) = io.split();
+    runner.store.data_mut().command = Some(stdio);
+    runner.stdin = Some(source);
+    let ending = runner.run().await;
+    let result = runner.command_result(ending);
     (result, runner.report(started))
 }
 
@@ -106,6 +132,8 @@ struct Runner<'a> {
     /// The plugin's messages being started, kept between batches so that
     /// taking them allocates nothing.
     batch: Vec<super::exchange::HostRequest>,
+    /// A command's stdin, read while the instance waits for input.
+    stdin: Option<StdinSource>,
     /// When the call last yielded to the executor (or started).
     last_yield: Instant,
 }
@@ -120,7 +148,11 @@ impl<'a> Runner<'a> {
     ) -> Self {
         let stderr = StderrLog::new(plugin.name.clone(), plugin.log.clone(), limits.max_stderr());
         let exchange = Exchange::new(request_line, limits.max_message(), plugin.dialect);
-        let state = InstanceState::new(exchange, plugin.env.clone(), stderr, limits.max_memory());
+        let mut state =
+            InstanceState::new(exchange, plugin.env.clone(), stderr, limits.max_memory());
+        if !plugin.preopens.is_empty() {
+            state.files = Some(Files::new(&plugin.preopens, limits.max_open_files()));
+        }
         let mut store = Store::new(&plugin.engine, state);
         store.limiter(|state| &mut state.limiter);
         let caller = CallerInfo::new(
@@ -136,30 +168,40 @@ impl<'a> Runner<'a> {
             interrupts,
             host_calls: HostCalls::new(plugin.host.clone(), caller),
             batch: Vec::new(),
+            stdin: None,
             last_yield: runtime::now(),
         }
     }
 
-    async fn run(&mut self) -> Result<Value, Error> {
+    /// Runs the instance's entry points to their end, then lets the host
+    /// methods it started finish.
+    async fn run(&mut self) -> Ending {
+        let ending = self.run_entry().await;
+        self.settle(ending).await
+    }
+
+    async fn run_entry(&mut self) -> Ending {
         let instance = match self.instantiate() {
             Ok(instance) => instance,
-            Err(ending) => return self.finish(ending).await,
+            Err(ending) => return ending,
         };
         let entry = self.plugin.entry;
         for (at, export) in entry.iter().enumerate() {
-            let function = instance
-                .get_typed_func::<(), ()>(&self.store, export)
-                .map_err(|_| Error::MissingEntryPoint)?;
-            self.fuel.refill(&mut self.store, 0)?;
+            let Ok(function) = instance.get_typed_func::<(), ()>(&self.store, export) else {
+                return Ending::Failed(Error::MissingEntryPoint);
+            };
+            if let Err(error) = self.fuel.refill(&mut self.store, 0) {
+                return Ending::Failed(error);
+            }
             let call = function.call_resumable(&mut self.store, ());
             let ending = self.drive(call).await;
             // A reactor's `_initialize` returns, then its main runs.
             if at + 1 < entry.len() && matches!(ending, Ending::Returned) {
                 continue;
             }
-            return self.finish(ending).await;
+            return ending;
         }
-        self.finish(Ending::Returned).await
+        Ending::Returned
     }
 
     /// Runs a started call of the instance until its code ends or the host
@@ -252,6 +294,24 @@ impl<'a> Runner<'a> {
                 budget: self.fuel.budget().unwrap_or(START_FUEL),
             }),
             Some(_) => Ending::Trapped(error),
+            // An initial memory of 4 GiB on a 32-bit host: wasmi refuses it
+            // before the limiter is asked; it is beyond any cap there.
+            None if matches!(
+                error.kind(),
+                EngineErrorKind::Memory(MemoryError::MinimumSizeOverflow)
+                    | EngineErrorKind::Instantiation(
+                        InstantiationError::FailedToInstantiateMemory(
+                            MemoryError::MinimumSizeOverflow
+                        )
+                    )
+            ) =>
+            {
+                Ending::Failed(Error::MemoryLimit {
+                    limit: self.limits.max_memory(),
+                    requested: usize::MAX,
+                    stderr_tail: self.stderr_tail(),
+                })
+            }
             // Refused resources (memory, tables), or a start section that
             // would have to wait: nothing can resume it.
             None => Ending::Failed(self.memory_refused().unwrap_or(Error::Instantiation {
@@ -300,17 +360,17 @@ impl<'a> Runner<'a> {
             None => return Ok(()),
         };
         loop {
-            let exchange = &self.store.data().exchange;
-            let stdin_ready = !matches!(exchange.stdin_state(), StdinState::Pending);
+            let stdin_ready = !matches!(self.store.data().stdin_state(), StdinState::Pending);
             if (wants_stdin && stdin_ready) || wake_at.is_some_and(|at| runtime::now() >= at) {
                 return Ok(());
             }
-            if self.host_calls.is_empty() && wake_at.is_none() {
+            if self.host_calls.is_empty() && wake_at.is_none() && self.stdin.is_none() {
                 // Nothing can answer any more: let the read see end of input.
                 self.store.data_mut().exchange.close_input();
                 return Ok(());
             }
-            if let Some(answer) = self.wait_for_host_or(wake_at).await? {
+            let read_stdin = wants_stdin && self.stdin.is_some();
+            if let Some(answer) = self.wait_for(wake_at, read_stdin).await? {
                 self.deliver(answer)?;
             }
         }
@@ -324,14 +384,38 @@ impl<'a> Runner<'a> {
         &mut self,
         wake_at: Option<Instant>,
     ) -> Result<Option<HostAnswer>, Error> {
+        self.wait_for(wake_at, false).await
+    }
+
+    /// [`wait_for_host_or`](Self::wait_for_host_or), or until a command's
+    /// stdin has bytes or ends (`Ok(None)`) if `read_stdin`.
+    async fn wait_for(
+        &mut self,
+        wake_at: Option<Instant>,
+        read_stdin: bool,
+    ) -> Result<Option<HostAnswer>, Error> {
         let mut alarm = wake_at
             .map(|at| Box::pin(runtime::sleep(at.saturating_duration_since(runtime::now()))));
+        let Self {
+            interrupts,
+            host_calls,
+            stdin,
+            store,
+            ..
+        } = self;
         poll_fn(|cx| {
-            if let Poll::Ready(error) = self.interrupts.poll(cx) {
+            if let Poll::Ready(error) = interrupts.poll(cx) {
                 return Poll::Ready(Err(error));
             }
-            if let Poll::Ready(Some(answer)) = self.host_calls.poll_next(cx) {
+            if let Poll::Ready(Some(answer)) = host_calls.poll_next(cx) {
                 return Poll::Ready(Ok(Some(answer)));
+            }
+            if read_stdin
+                && let (Some(source), Some(stdio)) =
+                    (stdin.as_mut(), store.data_mut().command.as_mut())
+                && source.poll_fill(cx, stdio).is_ready()
+            {
+                return Poll::Ready(Ok(None));
             }
             if let Some(alarm) = &mut alarm
                 && alarm.as_mut().poll(cx).is_ready()
@@ -355,8 +439,8 @@ impl<'a> Runner<'a> {
     }
 
     /// Lets the host methods the plugin started finish (their answers have
-    /// no reader any more), then decides the call's result.
-    async fn finish(&mut self, mut ending: Ending) -> Result<Value, Error> {
+    /// no reader any more): how the run ended, all said.
+    async fn settle(&mut self, mut ending: Ending) -> Ending {
         self.store.data_mut().stderr.finish();
         if !matches!(ending, Ending::Failed(_)) {
             // Answers have no reader any more.
@@ -372,6 +456,11 @@ impl<'a> Runner<'a> {
                 }
             }
         }
+        ending
+    }
+
+    /// A call's result: the plugin's answer, or why there is none.
+    fn call_result(&mut self, ending: Ending) -> Result<Value, Error> {
         if let Ending::Stopped(StopReason::Violation(violation)) = ending {
             return Err(self.protocol(violation));
         }
@@ -388,6 +477,35 @@ impl<'a> Runner<'a> {
             Ending::Exited(code) => Err(Error::Exit {
                 code,
                 stderr_tail: self.stderr_tail(),
+            }),
+            Ending::Trapped(trap) => Err(trap_error(trap, self.store.data(), self.limits)),
+            Ending::Failed(error) => Err(error),
+        }
+    }
+
+    /// A command's result: its exit code (0 when its entry point returned).
+    fn command_result(&mut self, ending: Ending) -> Result<i32, Error> {
+        match ending {
+            Ending::Returned => Ok(0),
+            Ending::Exited(code) => Ok(code),
+            Ending::Stopped(StopReason::OutputClosed) => {
+                let source = self
+                    .store
+                    .data_mut()
+                    .command
+                    .as_mut()
+                    .and_then(|c| c.output_error.take())
+                    .unwrap_or_else(|| std::io::ErrorKind::BrokenPipe.into());
+                Err(Error::Io {
+                    path: "stdout".into(),
+                    source,
+                })
+            }
+            // A command's stdio carries no protocol, so nothing else stops it.
+            Ending::Stopped(reason) => Err(Error::Instantiation {
+                source: EngineError::new(wasmi::Error::new(format!(
+                    "the command was stopped: {reason:?}"
+                ))),
             }),
             Ending::Trapped(trap) => Err(trap_error(trap, self.store.data(), self.limits)),
             Ending::Failed(error) => Err(error),

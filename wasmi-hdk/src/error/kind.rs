@@ -47,6 +47,8 @@ pub enum ErrorKind {
     Initializer,
     /// `snapshot`: the module cannot be pre-initialised.
     Snapshot,
+    /// `files`: a preopened archive or directory was refused.
+    Files,
     /// `invalid_params`: the params are not JSON.
     InvalidParams,
     /// `request_too_large`: the request exceeds the message limit.
@@ -67,7 +69,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 23] = [
+    pub const ALL: [Self; 24] = [
         Self::Rpc,
         Self::Trap,
         Self::Exit,
@@ -83,6 +85,7 @@ impl ErrorKind {
         Self::Instantiation,
         Self::Initializer,
         Self::Snapshot,
+        Self::Files,
         Self::InvalidParams,
         Self::RequestTooLarge,
         Self::UnexpectedResult,
@@ -111,6 +114,7 @@ impl ErrorKind {
             Self::Instantiation => "instantiation",
             Self::Initializer => "initializer",
             Self::Snapshot => "snapshot",
+            Self::Files => "files",
             Self::InvalidParams => "invalid_params",
             Self::RequestTooLarge => "request_too_large",
             Self::UnexpectedResult => "unexpected_result",
@@ -140,6 +144,7 @@ impl ErrorKind {
                 | Self::Instantiation
                 | Self::Initializer
                 | Self::Snapshot
+                | Self::Files
         )
     }
 }

@@ -142,6 +142,18 @@ pub enum Error {
         source: crate::snapshot::SnapshotError,
     },
 
+    /// A preopened directory's archive or host directory was refused (a
+    /// hostile or malformed archive, a path leaving the directory, a bound
+    /// exceeded), or a preopen is misdeclared.
+    #[error("files at {guest}: {source}")]
+    Files {
+        /// The guest path of the preopen (e.g. `/lib`).
+        guest: String,
+        /// What was refused, naming the entry.
+        #[source]
+        source: crate::files::FilesError,
+    },
+
     /// Instantiating the module failed for a reason other than a limit
     /// (e.g. a start section that waits for input).
     #[error("instantiation failed: {source}")]
@@ -309,6 +321,7 @@ impl Error {
             Self::Instantiation { .. } => ErrorKind::Instantiation,
             Self::Initializer { .. } => ErrorKind::Initializer,
             Self::Snapshot { .. } => ErrorKind::Snapshot,
+            Self::Files { .. } => ErrorKind::Files,
             Self::InvalidParams(_) => ErrorKind::InvalidParams,
             Self::RequestTooLarge { .. } => ErrorKind::RequestTooLarge,
             Self::UnexpectedResult(_) => ErrorKind::UnexpectedResult,

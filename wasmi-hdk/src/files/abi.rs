@@ -22,6 +22,7 @@ pub(crate) mod rights {
     pub(crate) const FD_TELL: u64 = 1 << 5;
     pub(crate) const FD_WRITE: u64 = 1 << 6;
     pub(crate) const FD_ADVISE: u64 = 1 << 7;
+    #[cfg(test)]
     pub(crate) const FD_ALLOCATE: u64 = 1 << 8;
     pub(crate) const PATH_CREATE_DIRECTORY: u64 = 1 << 9;
     pub(crate) const PATH_CREATE_FILE: u64 = 1 << 10;

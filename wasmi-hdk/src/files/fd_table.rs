@@ -87,6 +87,7 @@ impl FdTable {
     }
 
     /// How many descriptors are open.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.open
     }

@@ -43,7 +43,7 @@ impl FileTree {
     /// [`FilesError::Io`] if something cannot be read, [`FilesError::Entry`]
     /// for a refused entry (named by its path relative to `root`), or a
     /// limit exceeded.
-    pub(crate) fn from_host_dir(root: &Path, limits: &ArchiveLimits) -> Result<Self, FilesError> {
+    pub fn from_host_dir(root: &Path, limits: &ArchiveLimits) -> Result<Self, FilesError> {
         let meta = fs::metadata(root).map_err(io_error(root))?;
         if !meta.is_dir() {
             return Err(io_error(root)(io::ErrorKind::NotADirectory.into()));

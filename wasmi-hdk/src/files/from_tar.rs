@@ -31,7 +31,7 @@ impl FileTree {
     /// [`FilesError::Malformed`] for a broken archive, [`FilesError::Entry`]
     /// for a refused entry (absolute path, `..`, hard link, device, FIFO,
     /// escaping symlink, duplicate, bad name), or a limit exceeded.
-    pub(crate) fn from_tar(bytes: &[u8], limits: &ArchiveLimits) -> Result<Self, FilesError> {
+    pub fn from_tar(bytes: &[u8], limits: &ArchiveLimits) -> Result<Self, FilesError> {
         let mut builder = TreeBuilder::new(limits);
         let mut archive = tar::Archive::new(bytes);
         for entry in archive.entries().map_err(malformed)? {

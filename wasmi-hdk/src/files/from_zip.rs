@@ -42,7 +42,7 @@ impl FileTree {
     /// for a refused entry (absolute path, `..`, encrypted, unsupported
     /// compression, device, escaping symlink, duplicate, bad name), or a
     /// limit exceeded.
-    pub(crate) fn from_zip(bytes: &[u8], limits: &ArchiveLimits) -> Result<Self, FilesError> {
+    pub fn from_zip(bytes: &[u8], limits: &ArchiveLimits) -> Result<Self, FilesError> {
         let too_many = FilesError::TooManyEntries {
             limit: limits.max_entries(),
         };

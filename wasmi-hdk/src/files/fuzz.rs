@@ -299,9 +299,8 @@ pub fn run_ops(entries: &[TreeEntry], quota: u16, ops: &[Op]) {
     let preopens = Preopens::default()
         .with_tree("/lib", build(entries))
         .and_then(|p| p.with_scratch("/tmp", u64::from(quota)))
-        .expect("valid preopens")
-        .with_max_open(12);
-    let mut files = Files::new(&preopens);
+        .expect("valid preopens");
+    let mut files = Files::new(&preopens, 12);
     let mut buf = vec![0; 1 << 16];
     for op in ops {
         match op {

@@ -19,7 +19,7 @@
 ///
 /// A name (one path component) is at most 255 bytes, as on Linux.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ArchiveLimits {
+pub struct ArchiveLimits {
     max_entries: usize,
     max_total_bytes: u64,
     max_file_bytes: u64,
@@ -45,7 +45,7 @@ impl ArchiveLimits {
     /// The most entries the tree may have; default 100 000 (at most
     /// `u32::MAX - 1`).
     #[must_use]
-    pub(crate) fn with_max_entries(mut self, entries: usize) -> Self {
+    pub fn with_max_entries(mut self, entries: usize) -> Self {
         // Nodes are numbered with `u32`.
         self.max_entries = entries.min(u32::MAX as usize - 1);
         self
@@ -53,28 +53,28 @@ impl ArchiveLimits {
 
     /// The most bytes all files may hold together, decompressed; default 256 MiB.
     #[must_use]
-    pub(crate) fn with_max_total_bytes(mut self, bytes: u64) -> Self {
+    pub fn with_max_total_bytes(mut self, bytes: u64) -> Self {
         self.max_total_bytes = bytes;
         self
     }
 
     /// The most bytes one file may hold, decompressed; default 64 MiB.
     #[must_use]
-    pub(crate) fn with_max_file_bytes(mut self, bytes: u64) -> Self {
+    pub fn with_max_file_bytes(mut self, bytes: u64) -> Self {
         self.max_file_bytes = bytes;
         self
     }
 
     /// The longest path (and symlink target) in bytes; default 4096.
     #[must_use]
-    pub(crate) fn with_max_path_len(mut self, bytes: usize) -> Self {
+    pub fn with_max_path_len(mut self, bytes: usize) -> Self {
         self.max_path_len = bytes;
         self
     }
 
     /// The most components a path may have; default 128.
     #[must_use]
-    pub(crate) fn with_max_depth(mut self, components: usize) -> Self {
+    pub fn with_max_depth(mut self, components: usize) -> Self {
         self.max_depth = components;
         self
     }
@@ -82,32 +82,38 @@ impl ArchiveLimits {
     /// Whether symlinks are kept (if their target stays inside the tree) or
     /// refused; default kept.
     #[must_use]
-    pub(crate) fn with_symlinks(mut self, keep: bool) -> Self {
+    pub fn with_symlinks(mut self, keep: bool) -> Self {
         self.symlinks = keep;
         self
     }
 
-    pub(crate) fn max_entries(&self) -> usize {
+    /// The most entries (directories included).
+    pub fn max_entries(&self) -> usize {
         self.max_entries
     }
 
-    pub(crate) fn max_total_bytes(&self) -> u64 {
+    /// The most bytes of file data in all.
+    pub fn max_total_bytes(&self) -> u64 {
         self.max_total_bytes
     }
 
-    pub(crate) fn max_file_bytes(&self) -> u64 {
+    /// The most bytes one file may hold.
+    pub fn max_file_bytes(&self) -> u64 {
         self.max_file_bytes
     }
 
-    pub(crate) fn max_path_len(&self) -> usize {
+    /// The longest path (or symlink target), in bytes.
+    pub fn max_path_len(&self) -> usize {
         self.max_path_len
     }
 
-    pub(crate) fn max_depth(&self) -> usize {
+    /// The deepest nesting, in components.
+    pub fn max_depth(&self) -> usize {
         self.max_depth
     }
 
-    pub(crate) fn symlinks(&self) -> bool {
+    /// Whether symlinks that stay inside the tree are kept (else refused).
+    pub fn symlinks(&self) -> bool {
         self.symlinks
     }
 }

@@ -29,24 +29,16 @@ pub(crate) struct Preopen {
 #[derive(Debug, Clone)]
 pub(crate) struct Preopens {
     dirs: Arc<[Preopen]>,
-    max_open: usize,
 }
 
 impl Default for Preopens {
     /// No preopened directory: the plugin sees no files.
     fn default() -> Self {
-        Self {
-            dirs: Arc::new([]),
-            max_open: Self::DEFAULT_MAX_OPEN,
-        }
+        Self { dirs: Arc::new([]) }
     }
 }
 
 impl Preopens {
-    /// The most descriptors an instance may hold open by default, the
-    /// preopens included (the usual `ulimit -n` of Linux).
-    pub(crate) const DEFAULT_MAX_OPEN: usize = 1024;
-
     /// Adds the read-only `tree` at guest path `name` (e.g. `/lib`).
     ///
     /// # Errors
@@ -78,15 +70,6 @@ impl Preopens {
         self.with(name, Source::Scratch { quota })
     }
 
-    /// The most descriptors an instance may hold open, preopens included;
-    /// default [`DEFAULT_MAX_OPEN`](Self::DEFAULT_MAX_OPEN). More open
-    /// fail with `EMFILE`.
-    #[must_use]
-    pub(crate) fn with_max_open(mut self, max_open: usize) -> Self {
-        self.max_open = max_open;
-        self
-    }
-
     fn with(self, name: &str, source: Source) -> Result<Self, FilesError> {
         let reason = if name.is_empty() {
             Some("empty name")
@@ -108,10 +91,7 @@ impl Preopens {
             name: name.into(),
             source,
         });
-        Ok(Self {
-            dirs: dirs.into(),
-            max_open: self.max_open,
-        })
+        Ok(Self { dirs: dirs.into() })
     }
 
     /// The preopens, in descriptor order.
@@ -119,7 +99,8 @@ impl Preopens {
         &self.dirs
     }
 
-    pub(crate) fn max_open(&self) -> usize {
-        self.max_open
+    /// Whether there is no preopened directory (the plugin sees no files).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.dirs.is_empty()
     }
 }

@@ -67,6 +67,7 @@ impl Scratch {
     }
 
     /// Bytes of the quota in use.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn used(&self) -> u64 {
         self.used
     }

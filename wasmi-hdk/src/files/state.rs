@@ -27,11 +27,13 @@ pub(crate) struct Files {
 impl Files {
     /// A fresh instance's files: each preopen open at fd 3, 4, …, and an
     /// empty scratch directory.
-    pub(crate) fn new(preopens: &Preopens) -> Self {
+    /// At most `max_open` descriptors are open at once (never fewer than
+    /// the preopens).
+    pub(crate) fn new(preopens: &Preopens, max_open: usize) -> Self {
         let now = now();
         let dirs = preopens.dirs();
         let mut files = Self {
-            fds: FdTable::new(preopens.max_open().max(dirs.len())),
+            fds: FdTable::new(max_open.max(dirs.len())),
             scratch: None,
             fuel: 0,
         };
@@ -64,13 +66,27 @@ impl Files {
     }
 
     /// Bytes of the scratch directory's quota in use (0 without one).
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn scratch_used(&self) -> u64 {
         self.scratch.as_ref().map_or(0, Scratch::used)
     }
 
     /// Whether `fd` is one of ours (3 and up, open).
+    #[cfg(test)]
     pub(crate) fn is_open(&self, fd: i32) -> bool {
         self.fds.get(fd).is_ok()
+    }
+
+    /// The first descriptor opened since the start that is still open
+    /// (anything but a preopened directory), if any: a snapshot cannot
+    /// carry it, since every request starts from the preopens alone.
+    pub(crate) fn left_open(&self) -> Option<u32> {
+        self.fds.iter().find_map(|(fd, handle)| match handle {
+            Handle::Dir(DirHandle {
+                preopen: Some(_), ..
+            }) => None,
+            _ => Some(fd),
+        })
     }
 
     pub(super) fn scratch_ref(&self) -> &Scratch {

@@ -33,7 +33,7 @@ struct Inner {
 /// A read-only tree of directories, regular files and symlinks, loaded from
 /// a tar or zip archive or (natively) a host directory. Cloning shares it.
 #[derive(Clone)]
-pub(crate) struct FileTree(Arc<Inner>);
+pub struct FileTree(Arc<Inner>);
 
 impl fmt::Debug for FileTree {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -63,12 +63,12 @@ impl FileTree {
     }
 
     /// How many nodes (directories, files, symlinks) the tree has, its root included.
-    pub(crate) fn node_count(&self) -> usize {
+    pub fn node_count(&self) -> usize {
         self.0.nodes.len()
     }
 
     /// The bytes of all files together.
-    pub(crate) fn file_bytes(&self) -> u64 {
+    pub fn file_bytes(&self) -> u64 {
         self.0.file_bytes
     }
 
@@ -113,6 +113,7 @@ impl FileTree {
     }
 
     /// Whether both handles share one tree.
+    #[cfg(test)]
     pub(crate) fn same_tree(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
@@ -148,7 +149,7 @@ impl FileTree {
     ///
     /// [`FilesError::UnknownFormat`](super::FilesError::UnknownFormat), or those of
     /// [`from_tar`](Self::from_tar) and [`from_zip`](Self::from_zip).
-    pub(crate) fn from_archive(
+    pub fn from_archive(
         bytes: &[u8],
         limits: &super::ArchiveLimits,
     ) -> Result<Self, super::FilesError> {

@@ -33,6 +33,7 @@ pub struct Limits {
     max_message: usize,
     max_stderr: usize,
     fuel_slice: u64,
+    max_open_files: usize,
 }
 
 impl Default for Limits {
@@ -44,6 +45,7 @@ impl Default for Limits {
             max_message: 16 << 20,
             max_stderr: 8 << 10,
             fuel_slice: 250_000,
+            max_open_files: 1024,
         }
     }
 }
@@ -114,6 +116,16 @@ impl Limits {
         self
     }
 
+    /// Descriptors an instance may hold open at once, its preopened
+    /// directories included; default 1024 (the usual `ulimit -n`). More
+    /// fail with `EMFILE` in the plugin; without preopened directories
+    /// there is nothing to open.
+    #[must_use]
+    pub fn with_max_open_files(mut self, files: usize) -> Self {
+        self.max_open_files = files;
+        self
+    }
+
     /// The largest fuel slice (about 10 ms natively), so that the timeout
     /// and cancellation always act within a bounded time.
     pub const MAX_FUEL_SLICE: u64 = 10_000_000;
@@ -146,5 +158,10 @@ impl Limits {
     /// The fuel run between yields.
     pub fn fuel_slice(&self) -> u64 {
         self.fuel_slice
+    }
+
+    /// How many descriptors an instance may hold open.
+    pub fn max_open_files(&self) -> usize {
+        self.max_open_files
     }
 }

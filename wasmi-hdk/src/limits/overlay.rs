@@ -22,6 +22,7 @@ use crate::Error;
 /// | `max_message` | bytes, as `max_memory` | one protocol line |
 /// | `max_stderr` | bytes, as `max_memory` | stderr kept for error reports |
 /// | `fuel_slice` | an integer | fuel between two yields |
+/// | `max_open_files` | an integer | descriptors open at once per instance |
 ///
 /// ```
 /// use std::time::Duration;
@@ -90,17 +91,25 @@ pub struct LimitsOverlay {
         skip_serializing_if = "Option::is_none"
     )]
     pub fuel_slice: Option<u64>,
+    /// Descriptors open at once per instance.
+    #[serde(
+        default,
+        deserialize_with = "count",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_open_files: Option<u64>,
 }
 
 impl LimitsOverlay {
     /// The field names, as every surface spells them (JavaScript in camelCase).
-    pub const FIELDS: [&'static str; 6] = [
+    pub const FIELDS: [&'static str; 7] = [
         "fuel",
         "timeout",
         "max_memory",
         "max_message",
         "max_stderr",
         "fuel_slice",
+        "max_open_files",
     ];
 
     /// No field set.
@@ -152,6 +161,9 @@ impl LimitsOverlay {
         if let Some(fuel) = self.fuel_slice {
             limits = limits.with_fuel_slice(fuel);
         }
+        if let Some(files) = self.max_open_files {
+            limits = limits.with_max_open_files(usize::try_from(files).unwrap_or(usize::MAX));
+        }
         limits
     }
 
@@ -164,6 +176,7 @@ impl LimitsOverlay {
         self.max_message = other.max_message.or(self.max_message);
         self.max_stderr = other.max_stderr.or(self.max_stderr);
         self.fuel_slice = other.fuel_slice.or(self.fuel_slice);
+        self.max_open_files = other.max_open_files.or(self.max_open_files);
         self
     }
 }
@@ -273,6 +286,7 @@ mod tests {
             "max_message": 4096,
             "max_stderr": "2K",
             "fuel_slice": 1000,
+            "max_open_files": 16,
         }))
         .unwrap();
         let limits = overlay.apply(&Limits::default());
@@ -282,6 +296,7 @@ mod tests {
         assert_eq!(limits.max_message(), 4096);
         assert_eq!(limits.max_stderr(), 2048);
         assert_eq!(limits.fuel_slice(), 1000);
+        assert_eq!(limits.max_open_files(), 16);
         // The serde field names are FIELDS.
         let written = serde_json::to_value(&overlay).unwrap();
         let names: Vec<&str> = written

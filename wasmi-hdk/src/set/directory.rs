@@ -66,10 +66,10 @@ impl PluginSet {
     pub fn load_file(&self, wasm_path: impl AsRef<Path>) -> Result<String, Error> {
         let wasm_path = wasm_path.as_ref();
         let manifest_path = wasm_path.with_extension("toml");
-        let mut manifest = match std::fs::read_to_string(&manifest_path) {
-            Ok(text) => Manifest::from_toml(&text, &manifest_path.display().to_string())?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest::default(),
-            Err(e) => return Err(io_error(&manifest_path, e)),
+        let mut manifest = if manifest_path.exists() {
+            Manifest::from_file(&manifest_path)?
+        } else {
+            Manifest::default()
         };
         let stem = wasm_path
             .file_stem()

@@ -1,12 +1,15 @@
 //! `NAME.toml`: what a plugin is, what it may do and which events it wants.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    path::PathBuf,
+};
 
 use serde::Deserialize;
 use serde_json::Value;
 use wasmi_plugin_protocol::Dialect;
 
-use crate::{Error, LimitsOverlay};
+use crate::{Error, LimitsOverlay, limits::units::parse_bytes};
 
 /// A plugin's manifest, usually `NAME.toml` beside `NAME.wasm`.
 ///
@@ -61,6 +64,11 @@ pub struct Manifest {
     /// Environment variables the plugin sees.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Directories the plugin sees, by guest path (`"/assets" = { archive
+    /// = "assets.tar" }`); paths are relative to the manifest when it is
+    /// read with [`from_file`](Self::from_file).
+    #[serde(default)]
+    pub files: BTreeMap<String, FilesEntry>,
     /// Configuration values, answered to the plugin by the `config.get` host method.
     #[serde(default, deserialize_with = "toml_to_json")]
     pub config: BTreeMap<String, Value>,
@@ -70,6 +78,42 @@ pub struct Manifest {
     /// Events the plugin subscribes to.
     #[serde(default)]
     pub events: Vec<EventSubscription>,
+}
+
+/// One entry of a manifest's `[files]` table: what the plugin sees at a
+/// guest path (read-only, except a scratch directory).
+///
+/// ```toml
+/// [files]
+/// "/lib" = { archive = "python.zip" }   # a tar or zip file
+/// "/assets" = { dir = "assets" }        # a host directory, read at load (native hosts)
+/// "/tmp" = { scratch = "4M" }           # writable, empty at each request, at most 4 MiB
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum FilesEntry {
+    /// A tar or zip archive's contents.
+    Archive(PathBuf),
+    /// A host directory's contents, read once when the plugin loads
+    /// (native hosts only).
+    Dir(PathBuf),
+    /// A scratch directory holding at most this many bytes.
+    Scratch(#[serde(deserialize_with = "quota")] u64),
+}
+
+fn quota<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Number(n) => n
+            .as_u64()
+            .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a size in bytes"))),
+        serde_json::Value::String(text) => parse_bytes(&text)
+            .map(|n| u64::try_from(n).unwrap_or(u64::MAX))
+            .map_err(serde::de::Error::custom),
+        other => Err(serde::de::Error::custom(format!(
+            "{other} is not a size in bytes"
+        ))),
+    }
 }
 
 /// One `[[events]]` entry of a manifest.
@@ -137,6 +181,30 @@ impl Manifest {
                 reason: e.into_inner().message().to_owned(),
             }
         })
+    }
+
+    /// Reads and parses the manifest file `path`; the paths of its
+    /// `[files]` entries become relative to the file's directory.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the file cannot be read; those of
+    /// [`from_toml`](Self::from_toml).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let mut manifest = Self::from_toml(&text, &path.display().to_string())?;
+        let dir = path.parent().unwrap_or_else(|| std::path::Path::new(""));
+        for entry in manifest.files.values_mut() {
+            if let FilesEntry::Archive(file) | FilesEntry::Dir(file) = entry {
+                *file = dir.join(&*file);
+            }
+        }
+        Ok(manifest)
     }
 
     /// Whether `name` can name a plugin of a set: letters, digits, `_` and

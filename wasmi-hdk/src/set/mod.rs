@@ -13,6 +13,6 @@ mod registry;
 pub use self::directory::LoadReport;
 pub use self::{
     events::{EmitOutcome, HandlerDecision, HandlerOutcome},
-    manifest::{EventMode, EventSubscription, Manifest},
+    manifest::{EventMode, EventSubscription, FilesEntry, Manifest},
     registry::{PluginSet, PluginSetBuilder},
 };

@@ -339,18 +339,14 @@ impl PluginSet {
             granted: manifest.permissions.clone(),
             config: Value::Object(manifest.config.clone().into_iter().collect()),
         };
-        let mut builder = Plugin::builder()
-            .with_name(name.clone())
-            .with_limits(manifest.limits.apply(&self.inner.limits))
-            .with_dialect(manifest.dialect)
+        let plugin = Plugin::builder()
+            .with_limits(self.inner.limits.clone())
+            .with_manifest(&manifest)
             .with_full_validation(self.inner.full_validation)
             .with_log_sink(self.inner.log.clone())
             .with_shared_slots(self.inner.slots.clone())
-            .with_host(host);
-        for (key, value) in &manifest.env {
-            builder = builder.with_env(key, value);
-        }
-        let plugin = builder.build(wasm)?;
+            .with_host(host)
+            .build(wasm)?;
         let entry = Entry {
             plugin,
             manifest: Arc::new(manifest),

@@ -5,7 +5,7 @@
 //! calls lives in the host. [`StoreHost`] answers the `store.*` host
 //! methods (`store.get`, `store.set`, `store.delete`, `store.list`,
 //! `store.cas`, `store.increment`, `store.batch`, …; see
-//! `docs/storage-protocol-draft.md`) in the calling plugin's
+//! PROTOCOL.md §11) in the calling plugin's
 //! [`Namespace`]; the embedder reads and writes any namespace through the
 //! [`KvStore`] trait.
 //!

@@ -1,6 +1,6 @@
 //! The params of the store's host methods, decoded from JSON-RPC: each
 //! method takes an object or the same fields as a positional array (see
-//! `docs/storage-protocol-draft.md`).
+//! PROTOCOL.md §11).
 
 use serde::Deserialize;
 use serde_json::Value;

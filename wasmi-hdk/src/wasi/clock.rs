@@ -14,7 +14,6 @@ pub(super) const CLOCK_REALTIME: u32 = 0;
 pub(super) const CLOCK_MONOTONIC: u32 = 1;
 pub(super) const CLOCK_PROCESS_CPUTIME: u32 = 2;
 pub(super) const CLOCK_THREAD_CPUTIME: u32 = 3;
-const ERRNO_IO: Errno = Errno(29);
 
 fn clock_now<T: WasiView>(state: &T, id: u32) -> Result<u64, Errno> {
     if id <= CLOCK_THREAD_CPUTIME
@@ -58,7 +57,7 @@ pub(super) fn clock_res_get<T: WasiView>(mut caller: Caller<'_, T>, id: i32, out
 pub(super) fn random_get<T: WasiView>(mut caller: Caller<'_, T>, buf: i32, len: i32) -> i32 {
     let filled = with_memory(&mut caller, |mem, state| {
         let dst = mem.slice_mut(buf as u32, len as u32)?;
-        state.fill_random(dst).map_err(|()| ERRNO_IO)
+        state.fill_random(dst).map_err(|()| Errno::IO)
     })
     .and_then(|r| r);
     if filled.is_ok() {

@@ -1,14 +1,16 @@
 //! Our own virtual wasi_snapshot_preview1: three in-memory stdio pipes,
-//! clocks, randomness, argv and environment, nothing else. The functions
-//! and their signatures are listed once, in `table.rs`; the public
-//! catalogue ([`WASI_FUNCTIONS`]) is that table.
+//! clocks, randomness, argv and environment, and the preopened directories
+//! of [`files`](crate::files) (`fs.rs`); no sockets, no signals. The
+//! functions and their signatures are listed once, in `table.rs`; the
+//! public catalogue ([`WASI_FUNCTIONS`]) is that table.
 //!
 //! ```
 //! use wasmi_hdk::wasi::{WasiSupport, wasi_function};
 //!
 //! let fd_write = wasi_function("fd_write").unwrap();
 //! assert_eq!(fd_write.support, WasiSupport::Implemented);
-//! assert!(matches!(wasi_function("path_open").unwrap().support, WasiSupport::Errno(_)));
+//! assert_eq!(wasi_function("path_open").unwrap().support, WasiSupport::Implemented);
+//! assert!(matches!(wasi_function("sock_accept").unwrap().support, WasiSupport::Errno(_)));
 //! ```
 //!
 //! Reads of an empty stdin and polls that find nothing ready do not block a
@@ -21,6 +23,7 @@
 mod catalog;
 mod clock;
 mod errno;
+mod fs;
 mod memory;
 mod poll;
 mod process;
@@ -31,14 +34,12 @@ mod view;
 
 use wasmi::{Caller, Extern};
 
+pub(crate) use self::errno::Errno;
 pub use self::{
     catalog::{ValueType, WASI_MODULE, WasiFunction, WasiSupport, wasi_function},
     table::WASI_FUNCTIONS,
 };
-use self::{
-    errno::{Errno, errno_of},
-    memory::GuestMemory,
-};
+use self::{errno::errno_of, memory::GuestMemory};
 pub(crate) use self::{
     suspend::{Stop, Suspend},
     table::add_to_linker,

@@ -137,12 +137,28 @@ fn ready_events<T: WasiView>(
                 )),
                 StdinState::Pending | StdinState::Finished => None,
             },
-            Want::Read(_) => Some(event(s, EVENTTYPE_FD_READ, Errno::BADF, 0, 0)),
+            // A file is always ready, as on any OS.
+            Want::Read(fd) => Some(match file_ready(state, fd) {
+                Ok(nbytes) => event(s, EVENTTYPE_FD_READ, Errno::SUCCESS, nbytes, 0),
+                Err(errno) => event(s, EVENTTYPE_FD_READ, errno, 0, 0),
+            }),
             Want::Write(1 | 2) => Some(event(s, EVENTTYPE_FD_WRITE, Errno::SUCCESS, 0, 0)),
-            Want::Write(_) => Some(event(s, EVENTTYPE_FD_WRITE, Errno::BADF, 0, 0)),
+            Want::Write(fd) => Some(match file_ready(state, fd) {
+                Ok(_) => event(s, EVENTTYPE_FD_WRITE, Errno::SUCCESS, 0, 0),
+                Err(errno) => event(s, EVENTTYPE_FD_WRITE, errno, 0, 0),
+            }),
             Want::Invalid(kind, errno) => Some(event(s, kind, errno, 0, 0)),
         })
         .collect()
+}
+
+/// The bytes a read of file `fd` would find (`EBADF` if it is not one).
+fn file_ready<T: WasiView>(state: &T, fd: u32) -> Result<u64, Errno> {
+    let fd = i32::try_from(fd).map_err(|_| Errno::BADF)?;
+    match state.files_ref() {
+        Some(files) if fd > 2 => files.poll_nbytes(fd),
+        _ => Err(Errno::BADF),
+    }
 }
 
 fn write_events(mem: &mut GuestMemory<'_>, out: u32, nevents: u32, events: &[Event]) -> WasiResult {

@@ -1,10 +1,12 @@
-//! File descriptors: only the three virtual stdio pipes exist.
+//! The three virtual stdio pipes (fds 0–2); other descriptors are the
+//! plugin's files (`fs.rs`).
 
 use wasmi::{Caller, Error};
 
 use super::{
     Blocked, StdinState, Stop, StopReason, Suspend, WasiView, charge, cost,
     errno::{Errno, WasiResult, errno_of},
+    fs,
     memory::GuestMemory,
     with_memory,
 };
@@ -22,7 +24,8 @@ pub(super) fn is_stdio(fd: i32) -> bool {
     (STDIN..=STDERR).contains(&fd)
 }
 
-/// The errno for an operation stdio pipes do not support.
+/// The errno for an operation stdio pipes do not support, and that no
+/// other descriptor supports either (sockets).
 pub(super) fn unsupported_on(fd: i32, on_stdio: Errno) -> i32 {
     if is_stdio(fd) {
         on_stdio.0
@@ -39,7 +42,16 @@ pub(super) fn fd_read<T: WasiView>(
     nread: i32,
 ) -> Result<i32, Error> {
     if fd != STDIN {
-        return Ok(Errno::BADF.0);
+        if is_stdio(fd) {
+            return Ok(Errno::BADF.0);
+        }
+        return Ok(fs::fd_read(
+            &mut caller,
+            fd,
+            iovs as u32,
+            iovs_len as u32,
+            nread as u32,
+        ));
     }
     if caller.data().initializing() {
         let reason = StopReason::Forbidden("reading stdin (`fd_read` on fd 0)".to_owned());
@@ -120,7 +132,16 @@ pub(super) fn fd_write<T: WasiView>(
     nwritten: i32,
 ) -> Result<i32, Error> {
     if fd != STDOUT && fd != STDERR {
-        return Ok(Errno::BADF.0);
+        if is_stdio(fd) {
+            return Ok(Errno::BADF.0);
+        }
+        return Ok(fs::fd_write(
+            &mut caller,
+            fd,
+            iovs as u32,
+            iovs_len as u32,
+            nwritten as u32,
+        ));
     }
     let (iovs, count, nwritten) = (iovs as u32, iovs_len as u32, nwritten as u32);
     // What the call handled, to charge for it: iovecs walked, bytes, lines.
@@ -188,7 +209,7 @@ fn first_lines(bytes: &[u8], max: usize) -> (&[u8], usize) {
 
 pub(super) fn fd_fdstat_get<T: WasiView>(mut caller: Caller<'_, T>, fd: i32, out: i32) -> i32 {
     if !is_stdio(fd) {
-        return Errno::BADF.0;
+        return fs::fd_fdstat_get(&mut caller, fd, out as u32);
     }
     let rights = if fd == STDIN {
         RIGHT_FD_READ
@@ -209,7 +230,7 @@ pub(super) fn fd_fdstat_get<T: WasiView>(mut caller: Caller<'_, T>, fd: i32, out
 
 pub(super) fn fd_filestat_get<T: WasiView>(mut caller: Caller<'_, T>, fd: i32, out: i32) -> i32 {
     if !is_stdio(fd) {
-        return Errno::BADF.0;
+        return fs::fd_filestat_get(&mut caller, fd, out as u32);
     }
     errno_of(
         with_memory(&mut caller, |mem, _| {
@@ -222,35 +243,24 @@ pub(super) fn fd_filestat_get<T: WasiView>(mut caller: Caller<'_, T>, fd: i32, o
     )
 }
 
-pub(super) fn fd_fdstat_set_flags<T: WasiView>(_: Caller<'_, T>, fd: i32, _flags: i32) -> i32 {
-    if is_stdio(fd) {
-        Errno::SUCCESS.0
-    } else {
-        Errno::BADF.0
-    }
-}
-
-pub(super) fn fd_close<T: WasiView>(_: Caller<'_, T>, fd: i32) -> i32 {
-    if is_stdio(fd) {
-        Errno::SUCCESS.0
-    } else {
-        Errno::BADF.0
-    }
-}
-
-/// No preopened directories: every fd answers `EBADF`, which is how
-/// wasi-libc and Rust std learn the preopen list is empty.
-pub(super) fn fd_prestat_get<T: WasiView>(_: Caller<'_, T>, _fd: i32, _out: i32) -> i32 {
-    Errno::BADF.0
-}
-
-pub(super) fn fd_prestat_dir_name<T: WasiView>(
-    _: Caller<'_, T>,
-    _fd: i32,
-    _path: i32,
-    _len: i32,
+pub(super) fn fd_fdstat_set_flags<T: WasiView>(
+    mut caller: Caller<'_, T>,
+    fd: i32,
+    flags: i32,
 ) -> i32 {
-    Errno::BADF.0
+    if is_stdio(fd) {
+        Errno::SUCCESS.0
+    } else {
+        fs::fd_fdstat_set_flags(&mut caller, fd, flags)
+    }
+}
+
+pub(super) fn fd_close<T: WasiView>(mut caller: Caller<'_, T>, fd: i32) -> i32 {
+    if is_stdio(fd) {
+        Errno::SUCCESS.0
+    } else {
+        fs::fd_close(&mut caller, fd)
+    }
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ impl fmt::Display for Stop {
                     "instance stopped by the host: {what} during initialisation"
                 )
             }
+            StopReason::OutputClosed => f.write_str("instance stopped by the host: stdout closed"),
         }
     }
 }

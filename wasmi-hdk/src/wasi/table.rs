@@ -10,14 +10,16 @@ use wasmi::{Caller, Linker};
 use super::{
     ValueType, WASI_MODULE, WasiFunction, WasiSupport, WasiView, clock,
     errno::Errno,
-    poll, process,
+    fs, poll, process,
     stdio::{self, unsupported_on},
 };
 
 const YES: WasiSupport = WasiSupport::Implemented;
-const FD: WasiSupport = WasiSupport::Errno("ENOTSUP on stdio, EBADF on other fds");
-const SEEK: WasiSupport = WasiSupport::Errno("ESPIPE on stdio, EBADF on other fds");
-const NO_FS: WasiSupport = WasiSupport::Errno("EBADF: there are no directories");
+/// Implemented on the plugin's preopened directories and files (fds from
+/// 3 on); stdio answers as a pipe does.
+const FILES: WasiSupport = WasiSupport::Implemented;
+const NO_SOCKETS: WasiSupport =
+    WasiSupport::Errno("ENOTSUP on stdio, EBADF on other fds: there are no sockets");
 const NO_SIGNALS: WasiSupport = WasiSupport::Errno("ENOSYS: there are no signals");
 
 /// `i32`/`i64` as a [`ValueType`].
@@ -83,46 +85,46 @@ wasi_table! {
     environ_sizes_get(i32, i32) -> i32: YES [fn clock::environ_sizes_get];
     clock_res_get(i32, i32) -> i32: YES [fn clock::clock_res_get];
     clock_time_get(i32, i64, i32) -> i32: YES [fn clock::clock_time_get];
-    fd_advise(i32, i64, i64, i32) -> i32: FD [on_fd Errno::NOTSUP];
-    fd_allocate(i32, i64, i64) -> i32: FD [on_fd Errno::NOTSUP];
+    fd_advise(i32, i64, i64, i32) -> i32: FILES [fn fs::fd_advise];
+    fd_allocate(i32, i64, i64) -> i32: FILES [fn fs::fd_allocate];
     fd_close(i32) -> i32: YES [fn stdio::fd_close];
-    fd_datasync(i32) -> i32: FD [on_fd Errno::NOTSUP];
+    fd_datasync(i32) -> i32: FILES [fn fs::fd_sync];
     fd_fdstat_get(i32, i32) -> i32: YES [fn stdio::fd_fdstat_get];
     fd_fdstat_set_flags(i32, i32) -> i32: YES [fn stdio::fd_fdstat_set_flags];
-    fd_fdstat_set_rights(i32, i64, i64) -> i32: FD [on_fd Errno::NOTSUP];
+    fd_fdstat_set_rights(i32, i64, i64) -> i32: FILES [fn fs::fd_fdstat_set_rights];
     fd_filestat_get(i32, i32) -> i32: YES [fn stdio::fd_filestat_get];
-    fd_filestat_set_size(i32, i64) -> i32: FD [on_fd Errno::NOTSUP];
-    fd_filestat_set_times(i32, i64, i64, i32) -> i32: FD [on_fd Errno::NOTSUP];
-    fd_pread(i32, i32, i32, i64, i32) -> i32: SEEK [on_fd Errno::SPIPE];
-    fd_prestat_get(i32, i32) -> i32: YES [fn stdio::fd_prestat_get];
-    fd_prestat_dir_name(i32, i32, i32) -> i32: YES [fn stdio::fd_prestat_dir_name];
-    fd_pwrite(i32, i32, i32, i64, i32) -> i32: SEEK [on_fd Errno::SPIPE];
+    fd_filestat_set_size(i32, i64) -> i32: FILES [fn fs::fd_filestat_set_size];
+    fd_filestat_set_times(i32, i64, i64, i32) -> i32: FILES [fn fs::fd_filestat_set_times];
+    fd_pread(i32, i32, i32, i64, i32) -> i32: FILES [fn fs::fd_pread];
+    fd_prestat_get(i32, i32) -> i32: FILES [fn fs::fd_prestat_get];
+    fd_prestat_dir_name(i32, i32, i32) -> i32: FILES [fn fs::fd_prestat_dir_name];
+    fd_pwrite(i32, i32, i32, i64, i32) -> i32: FILES [fn fs::fd_pwrite];
     fd_read(i32, i32, i32, i32) -> i32: YES [fn stdio::fd_read];
-    fd_readdir(i32, i32, i32, i64, i32) -> i32: FD [on_fd Errno::NOTSUP];
-    fd_renumber(i32, i32) -> i32: FD [on_fd Errno::NOTSUP];
-    fd_seek(i32, i64, i32, i32) -> i32: SEEK [on_fd Errno::SPIPE];
-    fd_sync(i32) -> i32: FD [on_fd Errno::NOTSUP];
-    fd_tell(i32, i32) -> i32: SEEK [on_fd Errno::SPIPE];
+    fd_readdir(i32, i32, i32, i64, i32) -> i32: FILES [fn fs::fd_readdir];
+    fd_renumber(i32, i32) -> i32: FILES [fn fs::fd_renumber];
+    fd_seek(i32, i64, i32, i32) -> i32: FILES [fn fs::fd_seek];
+    fd_sync(i32) -> i32: FILES [fn fs::fd_sync];
+    fd_tell(i32, i32) -> i32: FILES [fn fs::fd_tell];
     fd_write(i32, i32, i32, i32) -> i32: YES [fn stdio::fd_write];
-    path_create_directory(i32, i32, i32) -> i32: NO_FS [always Errno::BADF];
-    path_filestat_get(i32, i32, i32, i32, i32) -> i32: NO_FS [always Errno::BADF];
-    path_filestat_set_times(i32, i32, i32, i32, i64, i64, i32) -> i32: NO_FS [always Errno::BADF];
-    path_link(i32, i32, i32, i32, i32, i32, i32) -> i32: NO_FS [always Errno::BADF];
-    path_open(i32, i32, i32, i32, i32, i64, i64, i32, i32) -> i32: NO_FS [always Errno::BADF];
-    path_readlink(i32, i32, i32, i32, i32, i32) -> i32: NO_FS [always Errno::BADF];
-    path_remove_directory(i32, i32, i32) -> i32: NO_FS [always Errno::BADF];
-    path_rename(i32, i32, i32, i32, i32, i32) -> i32: NO_FS [always Errno::BADF];
-    path_symlink(i32, i32, i32, i32, i32) -> i32: NO_FS [always Errno::BADF];
-    path_unlink_file(i32, i32, i32) -> i32: NO_FS [always Errno::BADF];
+    path_create_directory(i32, i32, i32) -> i32: FILES [fn fs::path_create_directory];
+    path_filestat_get(i32, i32, i32, i32, i32) -> i32: FILES [fn fs::path_filestat_get];
+    path_filestat_set_times(i32, i32, i32, i32, i64, i64, i32) -> i32: FILES [fn fs::path_filestat_set_times];
+    path_link(i32, i32, i32, i32, i32, i32, i32) -> i32: FILES [fn fs::path_link];
+    path_open(i32, i32, i32, i32, i32, i64, i64, i32, i32) -> i32: FILES [fn fs::path_open];
+    path_readlink(i32, i32, i32, i32, i32, i32) -> i32: FILES [fn fs::path_readlink];
+    path_remove_directory(i32, i32, i32) -> i32: FILES [fn fs::path_remove_directory];
+    path_rename(i32, i32, i32, i32, i32, i32) -> i32: FILES [fn fs::path_rename];
+    path_symlink(i32, i32, i32, i32, i32) -> i32: FILES [fn fs::path_symlink];
+    path_unlink_file(i32, i32, i32) -> i32: FILES [fn fs::path_unlink_file];
     poll_oneoff(i32, i32, i32, i32) -> i32: YES [fn poll::poll_oneoff];
     proc_exit(i32): YES [fn process::proc_exit];
     proc_raise(i32) -> i32: NO_SIGNALS [fn process::proc_raise];
     sched_yield() -> i32: YES [fn process::sched_yield];
     random_get(i32, i32) -> i32: YES [fn clock::random_get];
-    sock_accept(i32, i32, i32) -> i32: FD [on_fd Errno::NOTSUP];
-    sock_recv(i32, i32, i32, i32, i32, i32) -> i32: FD [on_fd Errno::NOTSUP];
-    sock_send(i32, i32, i32, i32, i32) -> i32: FD [on_fd Errno::NOTSUP];
-    sock_shutdown(i32, i32) -> i32: FD [on_fd Errno::NOTSUP];
+    sock_accept(i32, i32, i32) -> i32: NO_SOCKETS [on_fd Errno::NOTSUP];
+    sock_recv(i32, i32, i32, i32, i32, i32) -> i32: NO_SOCKETS [on_fd Errno::NOTSUP];
+    sock_send(i32, i32, i32, i32, i32) -> i32: NO_SOCKETS [on_fd Errno::NOTSUP];
+    sock_shutdown(i32, i32) -> i32: NO_SOCKETS [on_fd Errno::NOTSUP];
 }
 
 #[cfg(test)]

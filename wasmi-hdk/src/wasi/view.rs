@@ -15,6 +15,9 @@ pub(crate) enum StopReason {
     /// The plugin did what its initialiser may not (pre-initialisation):
     /// wait for input or time, or talk to its host. The text says what.
     Forbidden(String),
+    /// A command's stdout failed (its reader went away): the command is
+    /// stopped, as a closed pipe stops a process.
+    OutputClosed,
 }
 
 /// What a read of stdin finds right now.
@@ -68,6 +71,14 @@ pub(crate) trait WasiView: crate::MaybeSend + 'static {
     fn block(&mut self, blocked: Blocked);
     /// Records fuel a WASI call charged beyond what was left in the store.
     fn overdraw_fuel(&mut self, fuel: u64);
+    /// The instance's files (preopened directories), if the plugin has any.
+    fn files(&mut self) -> Option<&mut crate::files::Files> {
+        None
+    }
+    /// The instance's files, to look at.
+    fn files_ref(&self) -> Option<&crate::files::Files> {
+        None
+    }
     /// Whether the instance runs its initialiser for a snapshot: it may not
     /// wait for input or time, nor talk to its host.
     fn initializing(&self) -> bool {

@@ -2,8 +2,10 @@
 
 mod call;
 mod check;
+mod docs;
 mod emit;
 mod inspect;
+mod run;
 mod serve;
 mod snapshot;
 
@@ -18,5 +20,8 @@ pub(crate) async fn run(command: Command, verbosity: Verbosity) -> Result<Exit, 
         Command::Inspect(args) => inspect::run(&args, verbosity).await,
         Command::Check(args) => check::run(args, verbosity).await,
         Command::Snapshot(args) => snapshot::run(&args, verbosity),
+        Command::Run(args) => run::run(&args, verbosity).await,
+        Command::Completions { shell } => docs::completions(shell),
+        Command::Man { out_dir } => docs::man(out_dir.as_deref()),
     }
 }

@@ -14,11 +14,16 @@ use crate::{
 /// Runs the initialiser of `args.input` and writes the snapshot to `args.output`.
 pub(crate) fn run(args: &SnapshotArgs, verbosity: Verbosity) -> Result<Exit, CliError> {
     let source = PluginSource::open(Some(&args.input))?;
-    let limits = load::limits(&args.limits, load::default_limits());
+    let limits = source.limits(&args.limits, load::default_limits());
     let before = ModuleInfo::parse(&source.bytes)
         .map(|info| info.initialization)
         .unwrap_or(Initialization::None);
-    let snapshot = source.preinitialize(limits, &args.wasi, args.nondeterministic, verbosity)?;
+    let snapshot = source.preinitialize(
+        limits,
+        (&args.wasi, &args.files),
+        args.nondeterministic,
+        verbosity,
+    )?;
     std::fs::write(&args.output, &snapshot).map_err(|source| CliError::Io {
         what: "cannot write the snapshot",
         source,

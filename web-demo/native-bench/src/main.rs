@@ -1,32 +1,48 @@
 //! Prints the native host's ping latency and `sieve(1_000_000)` time as
 //! medians, measured exactly as the browser benchmark (`web-demo/e2e/bench.mjs`)
 //! measures them: the embedded test plugin, default limits, one call at a
-//! time, after a warm-up.
+//! time, after a warm-up: `ping`, a `call_host` whose plugin calls the
+//! host's `host.echo` once, and `sieve(1_000_000)`.
 //!
 //! `cargo run --release -p wasmi-web-native-bench` prints one JSON line:
-//! `{"pingMedianMs":…,"sieveMedianMs":…,"pingRuns":…,"sieveRuns":…}`.
+//! `{"pingMedianMs":…,"hostCallMedianMs":…,"sieveMedianMs":…,"pingRuns":…,"sieveRuns":…}`.
 
 use std::time::Instant;
 
 use serde_json::{Value, json};
-use wasmi_hdk::Plugin;
+use wasmi_hdk::{HostRouter, Plugin, RpcError};
 
-/// Calls of `ping` measured (after as many warm-up calls), in batches of
-/// [`PING_BATCH`]: the browser's clock has a 0.1 ms resolution.
-const PING_RUNS: usize = 200;
-/// Calls per timed batch of `ping`.
-const PING_BATCH: usize = 10;
+/// Warm-up calls before `ping` and the host round trip are measured.
+const PING_WARMUP: usize = 200;
+/// Timed batches of `ping` (and of the host round trip).
+const PING_BATCHES: usize = 20;
+/// Calls per timed batch: Firefox and WebKit give pages a 1 ms clock, so a
+/// batch of 100 resolves 0.01 ms per call.
+const PING_BATCH: usize = 100;
 /// Calls of `sieve(1_000_000)` measured (after one warm-up call).
 const SIEVE_RUNS: usize = 7;
 
 fn main() {
-    let plugin = Plugin::new(test_plugin_artifacts::TEST_PLUGIN).expect("the test plugin loads");
+    let host = HostRouter::new().with_method("host.echo", |_caller, params: Value| async move {
+        Ok::<_, RpcError>(params)
+    });
+    let plugin = Plugin::builder()
+        .with_host(host)
+        .build(test_plugin_artifacts::TEST_PLUGIN)
+        .expect("the test plugin loads");
     let ping = measure(
         &plugin,
         "ping",
         &Value::Null,
-        (PING_RUNS, PING_RUNS / PING_BATCH, PING_BATCH),
+        (PING_WARMUP, PING_BATCHES, PING_BATCH),
         &json!("pong"),
+    );
+    let host_call = measure(
+        &plugin,
+        "call_host",
+        &json!({"method": "host.echo", "params": [1]}),
+        (PING_WARMUP, PING_BATCHES, PING_BATCH),
+        &json!([1]),
     );
     let sieve = measure(
         &plugin,
@@ -39,8 +55,9 @@ fn main() {
         "{}",
         json!({
             "pingMedianMs": ping,
+            "hostCallMedianMs": host_call,
             "sieveMedianMs": sieve,
-            "pingRuns": PING_RUNS,
+            "pingRuns": PING_BATCHES * PING_BATCH,
             "sieveRuns": SIEVE_RUNS,
         })
     );

@@ -105,7 +105,7 @@ pub(super) fn sample_tree() -> FileTree {
 
 /// An instance's files with `tree` preopened at `/lib` (fd 3).
 pub(super) fn files_with(tree: FileTree) -> Files {
-    Files::new(&Preopens::default().with_tree("/lib", tree).unwrap())
+    Files::new(&Preopens::default().with_tree("/lib", tree).unwrap(), 1024)
 }
 
 /// The preopen's descriptor in [`files_with`].

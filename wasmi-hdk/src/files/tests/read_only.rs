@@ -17,7 +17,7 @@ fn preopens_are_announced_from_fd_3() {
         .unwrap()
         .with_tree("/assets", FileTree::default())
         .unwrap();
-    let mut files = Files::new(&preopens);
+    let mut files = Files::new(&preopens, 1024);
     assert_eq!(files.prestat(3), Ok([0, 0, 0, 0, 4, 0, 0, 0]));
     assert_eq!(files.prestat(4), Ok([0, 0, 0, 0, 7, 0, 0, 0]));
     // How wasi-libc finds the end of the preopens.
@@ -62,8 +62,8 @@ fn instances_share_the_tree_and_its_bytes() {
     let preopens = Preopens::default()
         .with_tree("/lib", sample_tree())
         .unwrap();
-    let mut one = Files::new(&preopens);
-    let mut two = Files::new(&preopens);
+    let mut one = Files::new(&preopens, 1024);
+    let mut two = Files::new(&preopens, 1024);
     let tree = |files: &Files| match &files.fds.get(LIB).unwrap().at().mount {
         crate::files::fd_table::Mount::Tree(tree) => tree.clone(),
         crate::files::fd_table::Mount::Scratch => unreachable!(),
@@ -363,9 +363,8 @@ fn readdir_lists_in_name_order_with_cookies() {
 fn open_descriptors_are_bounded_then_reused() {
     let preopens = Preopens::default()
         .with_tree("/lib", sample_tree())
-        .unwrap()
-        .with_max_open(3);
-    let mut files = Files::new(&preopens);
+        .unwrap();
+    let mut files = Files::new(&preopens, 3);
     assert_eq!(open_read(&mut files, LIB, "a.txt"), Ok(4));
     assert_eq!(open_read(&mut files, LIB, "sub/b.txt"), Ok(5));
     assert_eq!(open_read(&mut files, LIB, "a.txt"), Err(Errno::MFILE));
@@ -376,9 +375,8 @@ fn open_descriptors_are_bounded_then_reused() {
         .with_tree("/a", FileTree::default())
         .unwrap()
         .with_tree("/b", FileTree::default())
-        .unwrap()
-        .with_max_open(1);
-    let files = Files::new(&preopens);
+        .unwrap();
+    let files = Files::new(&preopens, 1);
     assert!(files.is_open(3) && files.is_open(4));
 }
 

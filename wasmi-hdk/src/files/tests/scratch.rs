@@ -11,7 +11,10 @@ const FOLLOW: u32 = lookupflags::SYMLINK_FOLLOW;
 const RW: u64 = rights::FD_READ | rights::FD_WRITE;
 
 fn scratch(quota: u64) -> Files {
-    Files::new(&Preopens::default().with_scratch("/tmp", quota).unwrap())
+    Files::new(
+        &Preopens::default().with_scratch("/tmp", quota).unwrap(),
+        1024,
+    )
 }
 
 fn create(files: &mut Files, path: &str) -> Result<i32, Errno> {
@@ -221,7 +224,7 @@ fn renames_follow_posix() {
         .unwrap()
         .with_scratch("/tmp", 1 << 20)
         .unwrap();
-    let mut files = Files::new(&preopens);
+    let mut files = Files::new(&preopens, 1024);
     assert_eq!(files.rename(3, b"a.txt", 4, b"a.txt"), Err(Errno::PERM));
     assert_eq!(files.rename(4, b"x", 3, b"x"), Err(Errno::PERM));
     files.check();
@@ -300,9 +303,9 @@ fn an_unlinked_file_lives_on_while_open() {
 #[test]
 fn each_instance_starts_with_an_empty_scratch_directory() {
     let preopens = Preopens::default().with_scratch("/tmp", 1 << 20).unwrap();
-    let mut first = Files::new(&preopens);
+    let mut first = Files::new(&preopens, 1024);
     write_file(&mut first, "left-over", b"x");
-    let mut second = Files::new(&preopens);
+    let mut second = Files::new(&preopens, 1024);
     assert_eq!(open_read(&mut second, TMP, "left-over"), Err(Errno::NOENT));
     assert_eq!(second.scratch_used(), 0);
     let root = open_dir(&mut second, TMP, ".").unwrap();

@@ -98,7 +98,10 @@ pub(crate) async fn run(args: ServeArgs, verbosity: Verbosity) -> Result<Exit, C
             Target::Plugin(plugin)
         }
     };
-    let line_limit = load::limits(&args.run.limits, load::default_limits()).max_message();
+    let line_limit = match &target {
+        Target::Plugin(plugin) => plugin.limits().max_message(),
+        Target::Set(_) => load::limits(&args.run.limits, load::default_limits()).max_message(),
+    };
     let slots = args.max_concurrent as usize;
     let (calls, lines) = (
         Arc::new(Semaphore::new(slots)),

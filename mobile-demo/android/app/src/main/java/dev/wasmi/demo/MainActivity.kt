@@ -27,6 +27,7 @@ import uniffi.wasmi_mobile.PluginException
 import uniffi.wasmi_mobile.PluginLimits
 import uniffi.wasmi_mobile.Plugin
 import uniffi.wasmi_mobile.embeddedTestPlugin
+import uniffi.wasmi_mobile.pluginErrorKind
 
 /** Host methods the plugin can call back into, written in Kotlin. */
 class DemoHost : HostMethods {
@@ -51,7 +52,7 @@ class MainActivity : Activity() {
             embeddedTestPlugin(),
             PluginConfig(
                 name = "demo",
-                limits = PluginLimits(timeout = 10_000uL),
+                limits = PluginLimits(timeout = 10_000uL, maxMemory = 32uL shl 20), // ms, bytes
                 host = DemoHost(),
                 log = LogcatLog(),
             ),
@@ -83,7 +84,8 @@ class MainActivity : Activity() {
                         "primes ≤ 1000000: $primes\nhost.echo round trips: $echoed\n$ms ms"
                     }
                 } catch (e: PluginException) {
-                    "plugin failed: $e"
+                    // The kind's name ("timeout", "out_of_fuel", …) is the one the CLI and JavaScript use.
+                    "plugin failed (${pluginErrorKind(e)}): $e"
                 }
                 run.isEnabled = true
             }
