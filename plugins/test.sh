@@ -10,7 +10,7 @@ root="$(cd "$here/.." && pwd)"
 out="${1:-$root/target/plugins/lang}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-langs="${PLUGIN_LANGS:-c wat zig go assemblyscript javascript}"
+langs="${PLUGIN_LANGS:-c wat zig go assemblyscript javascript python}"
 
 "$here/build-all.sh" "$out"
 # The JavaScript runner's test scripts (languages_preinit.rs): Math.random per
@@ -73,4 +73,15 @@ LANGUAGE_PLUGINS_DIR="$out" cargo test -p integration-tests --test integration l
 if ! grep -Eq '^test result: ok\. [1-9][0-9]* passed' "$log"; then
     echo "plugins/test.sh: no language test ran" >&2
     exit 1
+fi
+
+# The Python kit's own tests (tests/tests/python.rs), on its test plugin
+# (OUT_DIR/python-tests/), but not the `measure` measurement.
+if [[ " $langs " == *" python "* ]]; then
+    LANGUAGE_PLUGINS_DIR="$out" cargo test -p integration-tests --test integration python:: \
+        -- --ignored --skip python::measure 2>&1 | tee "$log"
+    if ! grep -Eq '^test result: ok\. [1-9][0-9]* passed' "$log"; then
+        echo "plugins/test.sh: no Python kit test ran" >&2
+        exit 1
+    fi
 fi

@@ -5,12 +5,14 @@
 # firefox-esr, webkit2gtk-driver + xvfb; the wasm32 target; wasm-bindgen-cli of
 # the exact version in Cargo.lock; playwright-core and puppeteer-core), then
 #   1. lints the browser code (wasm32),
-#   2. runs the hdk + JS API tests (wasm-bindgen-test, web-demo/tests/browser.rs)
+#   2. runs the hdk + JS API tests (wasm-bindgen-test, web-demo/tests/browser.rs; Chromium also runs tests/store.rs and tests/js_store.rs)
 #      in each engine: Chromium through wasm-bindgen-test-runner's chromedriver
 #      mode; Firefox and WebKit on the runner's served test page
 #      (`NO_HEADLESS=1`), driven by web-demo/e2e/wbg-tests.mjs,
-#   3. builds the demo page and runs its end-to-end test (web-demo/e2e/demo.mjs)
-#      in each engine, saving a screenshot per engine under the target dir.
+#   3. builds the demo page and runs its end-to-end tests in each engine:
+#      web-demo/e2e/demo.mjs (saving a screenshot per engine under the target
+#      dir) and web-demo/e2e/store-reload.mjs (a plugin's count in IndexedDB
+#      read back after a page reload).
 # Every engine runs even if one fails; exits non-zero if any failed.
 # Idempotent: installed pieces are skipped.
 #
@@ -156,6 +158,8 @@ wait_for_port "$port"
 for engine in $WEB_ENGINES; do
     part "end-to-end test of the demo page: $engine" \
         node web-demo/e2e/demo.mjs "$engine" "http://127.0.0.1:$port/" "$target_dir/web-demo/demo-$engine.png"
+    part "state through a page reload (IndexedDB store): $engine" \
+        node web-demo/e2e/store-reload.mjs "$engine" "http://127.0.0.1:$port/"
 done
 
 if [ "${#failures[@]}" -gt 0 ]; then

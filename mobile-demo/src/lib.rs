@@ -15,6 +15,7 @@
 //! | [`HostMethods`] (foreign-implemented, async) | a Swift protocol / Kotlin interface |
 //! | [`LogHandler`] (foreign-implemented) | receives every [`LogLine`] |
 //! | [`PluginLimits`] | the host kit's limit fields (`fuel`, `timeout`, `max_memory`…), each with its default |
+//! | [`Store`] (`open(directory)`, `in_memory()`; `get`, `set`, `delete`, `list`, `increment`), [`PluginConfig::store`] | `try Store.open(directory:)` / `Store.open(directory)`: plugins' durable state, a namespace per plugin ([`plugin_namespace`]) |
 //! | [`PluginError`], [`HostMethodError`] | Swift `Error` enums / Kotlin exceptions, one case per host-kit error kind ([`plugin_error_kind`] names it) |
 //!
 //! The same calls from Rust (the crate is a normal library too):
@@ -54,6 +55,7 @@ mod limits;
 mod log;
 mod plugin;
 mod report;
+mod store;
 
 pub use self::{
     cancel::CancelToken,
@@ -63,6 +65,7 @@ pub use self::{
     log::{LogHandler, LogLevel, LogLine},
     plugin::{CallOptions, FilesEntry, Plugin, PluginConfig},
     report::{CallReport, CallResult},
+    store::{STORE_FILE, Store, StoreError, StorePage, plugin_namespace},
 };
 
 uniffi::setup_scaffolding!("wasmi_mobile");

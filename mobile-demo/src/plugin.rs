@@ -6,7 +6,7 @@ use wasmi_hdk::{Dialect, Plugin as HostPlugin};
 
 use crate::{
     CallReport, CallResult, CancelToken, HostMethods, LogHandler, LogLine, PluginError,
-    PluginLimits, host::ForeignHost,
+    PluginLimits, Store, host::ForeignHost,
 };
 
 /// How to load a plugin; every field is optional in Swift, Kotlin and Python.
@@ -45,6 +45,11 @@ pub struct PluginConfig {
     /// bundled with the app, scratch directories.
     #[uniffi(default)]
     pub files: Vec<FilesEntry>,
+    /// A key-value store for the plugin's `store.*` host methods
+    /// (PROTOCOL.md §11), in its namespace `plugin:NAME`; without one they
+    /// answer `-32601`. Several plugins may share a [`Store`].
+    #[uniffi(default = None)]
+    pub store: Option<Arc<Store>>,
 }
 
 /// One directory a plugin sees at `guest` (e.g. `/assets`): the contents of
@@ -75,6 +80,7 @@ impl Default for PluginConfig {
             dialect: Dialect::default().as_str().to_owned(),
             max_concurrent: None,
             files: Vec::new(),
+            store: None,
         }
     }
 }
@@ -91,6 +97,7 @@ impl fmt::Debug for PluginConfig {
             .field("dialect", &self.dialect)
             .field("max_concurrent", &self.max_concurrent)
             .field("files", &self.files.len())
+            .field("store", &self.store)
             .finish()
     }
 }
@@ -138,6 +145,7 @@ impl Plugin {
             dialect,
             max_concurrent,
             files,
+            store,
         } = config;
         let dialect = Dialect::from_name(&dialect).ok_or_else(|| PluginError::InvalidOptions {
             option: "dialect".to_owned(),
@@ -164,6 +172,9 @@ impl Plugin {
         }
         if let Some(log) = log {
             builder = builder.with_log_handler(move |record| log.on_log(LogLine::from(record)));
+        }
+        if let Some(store) = store {
+            builder = builder.with_store(store.shared());
         }
         for entry in files {
             builder = match entry {

@@ -183,3 +183,80 @@ fn limits_and_version_are_exposed() {
     assert_eq!(plugin_with(None).limits(), limits());
     assert!(!library_version().is_empty());
 }
+
+#[test]
+fn a_store_in_a_directory_keeps_a_plugins_state_across_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app-data").to_str().unwrap().to_owned();
+    let visit = r#"{"method": "store.increment", "params": ["visits"]}"#;
+    let ns = plugin_namespace("counter".into()).unwrap();
+    {
+        let store = Store::open(path.clone()).unwrap();
+        let config = PluginConfig {
+            name: "counter".into(),
+            store: Some(store.clone()),
+            ..PluginConfig::default()
+        };
+        let plugin = Plugin::new(embedded_test_plugin(), config).unwrap();
+        for expected in ["1", "2"] {
+            assert_eq!(
+                block_on(plugin.call("call_host".into(), visit.into())).unwrap(),
+                expected
+            );
+        }
+        block_on(store.set(ns.clone(), "visits".into(), "41".into())).unwrap();
+        assert_eq!(
+            block_on(plugin.call("call_host".into(), visit.into())).unwrap(),
+            "42"
+        );
+    }
+    assert!(dir.path().join("app-data").join(STORE_FILE).is_file());
+    let store = Store::open(path).unwrap();
+    assert_eq!(
+        block_on(store.get(ns.clone(), "visits".into())).unwrap(),
+        Some("42".to_owned())
+    );
+    let page = block_on(store.list(ns.clone(), String::new(), None, 100)).unwrap();
+    assert_eq!(page.keys, ["visits"]);
+    assert_eq!(
+        block_on(store.increment(ns.clone(), "visits".into(), -2)).unwrap(),
+        40
+    );
+    assert!(block_on(store.delete(ns.clone(), "visits".into())).unwrap());
+    assert_eq!(block_on(store.get(ns, "visits".into())).unwrap(), None);
+}
+
+#[test]
+fn store_errors_are_typed() {
+    let store = Store::in_memory();
+    let ns = "plugin:p".to_owned();
+    let set = |key: &str, value: &str| block_on(store.set(ns.clone(), key.into(), value.into()));
+    assert!(matches!(
+        set("k", "not json"),
+        Err(StoreError::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        set("k", "null"),
+        Err(StoreError::InvalidInput { .. })
+    ));
+    assert!(matches!(set("", "1"), Err(StoreError::InvalidInput { .. })));
+    let big = format!("\"{}\"", "x".repeat(70_000));
+    assert!(matches!(
+        set("k", &big),
+        Err(StoreError::QuotaExceeded { ref quota, limit: 65_536, .. }) if quota == "value_bytes"
+    ));
+    set("s", "\"text\"").unwrap();
+    assert!(matches!(
+        block_on(store.increment(ns.clone(), "s".into(), 1)),
+        Err(StoreError::NotAnInteger { .. })
+    ));
+    assert!(matches!(
+        block_on(store.get(String::new(), "k".into())),
+        Err(StoreError::InvalidInput { .. })
+    ));
+    // A second open of the same file while the first is open fails cleanly.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap().to_owned();
+    let _first = Store::open(path.clone()).unwrap();
+    assert!(matches!(Store::open(path), Err(StoreError::Backend { .. })));
+}

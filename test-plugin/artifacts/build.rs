@@ -23,13 +23,14 @@ const PLUGIN_PROFILE: &str = "plugin";
 /// The package whose binaries are built.
 const PLUGIN_PACKAGE: &str = "test-plugin";
 /// Its binaries; each becomes `<name>.wasm` in `OUT_DIR`.
-const PLUGIN_BINS: [&str; 6] = [
+const PLUGIN_BINS: [&str; 7] = [
     "test-plugin",
     "misbehaving-plugin",
     "event-plugin",
     "framework-plugin",
     "files-plugin",
     "preinit-plugin",
+    "store-plugin",
 ];
 
 /// Variables cargo sets for a build script (or a user for the outer build)

@@ -8,7 +8,9 @@
 //! | `misbehaving-plugin` | deliberate misbehaviour (panics, traps, endless loops, huge allocations, garbage and floods on stdout, early exits) for the host's failure tests |
 //! | `event-plugin`       | events, config and calls between plugins, for plugin sets |
 //! | `framework-plugin`   | a plugin written to the wire dialect of `wasmi-plugin-framework` 0.1 (no kit), for the compatibility tests |
+//! | `files-plugin`       | files through `std::fs`, for the tests of preopened directories |
 //! | `preinit-plugin`     | a plugin built with `plugin_main!(preinit …)` whose setup is expensive, for pre-initialisation |
+//! | `store-plugin`       | state in the host's key-value store through the kit's `ctx.store()`, for the tests of the `storage` capability |
 //!
 //! Nobody builds these by hand: the `test-plugin-artifacts` crate compiles
 //! both for `wasm32-wasip1` with the workspace's `plugin` profile and embeds

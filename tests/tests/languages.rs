@@ -6,6 +6,8 @@
 //! The tests are ignored by a plain `cargo test`; `plugins/test.sh` builds the
 //! plugins and runs them with `--ignored`. Run that way, every language's
 //! `<language>.wasm` must be there: a missing variable or plugin fails them.
+//! A language whose plugin reads files (Python) has `<language>.zip` beside
+//! it, preopened at `/lib` as its manifest `<language>.toml` says.
 
 use std::{
     path::PathBuf,
@@ -14,12 +16,20 @@ use std::{
 
 use futures::future::join_all;
 use serde_json::{Value, json};
-use wasmi_hdk::{Error, LogLevel, Plugin};
+use wasmi_hdk::{CallOptions, Error, LogLevel, Plugin, PluginBuilder};
 
 use crate::util::{capturing, echo_host, untimed, within};
 
 /// Every language in `plugins/`, by the file stem of its module.
-const LANGUAGES: &[&str] = &["c", "wat", "zig", "go", "assemblyscript", "javascript"];
+const LANGUAGES: &[&str] = &[
+    "c",
+    "wat",
+    "zig",
+    "go",
+    "assemblyscript",
+    "javascript",
+    "python",
+];
 
 /// What a call gave, reduced to what must agree across languages.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,16 +86,32 @@ pub(crate) fn contract() -> Vec<(&'static str, Value, Answer)> {
     ]
 }
 
-/// The built plugins of every language; fails the test when
-/// `LANGUAGE_PLUGINS_DIR` is unset or a plugin is missing.
-pub(crate) fn language_plugins() -> Vec<(&'static str, Vec<u8>)> {
+/// Where `plugins/build-all.sh` put the plugins; fails the test when
+/// `LANGUAGE_PLUGINS_DIR` is unset.
+pub(crate) fn plugins_dir() -> PathBuf {
     let dir = std::env::var_os("LANGUAGE_PLUGINS_DIR").unwrap_or_else(|| {
         panic!(
             "LANGUAGE_PLUGINS_DIR is not set: plugins/test.sh builds the plugins in other \
              languages and runs these tests"
         )
     });
-    let dir = PathBuf::from(dir);
+    PathBuf::from(dir)
+}
+
+/// `builder` with the language's files: `<language>.zip` beside its module,
+/// if there is one, preopened at `/lib` (what `<language>.toml` says).
+pub(crate) fn with_files(builder: PluginBuilder, language: &str) -> PluginBuilder {
+    let archive = plugins_dir().join(format!("{language}.zip"));
+    match std::fs::read(&archive) {
+        Ok(bytes) => builder.with_archive("/lib", bytes),
+        Err(_) => builder,
+    }
+}
+
+/// The built plugins of every language; fails the test when
+/// `LANGUAGE_PLUGINS_DIR` is unset or a plugin is missing.
+pub(crate) fn language_plugins() -> Vec<(&'static str, Vec<u8>)> {
+    let dir = plugins_dir();
     LANGUAGES
         .iter()
         .map(|&language| {
@@ -104,7 +130,7 @@ pub(crate) fn language_plugins() -> Vec<(&'static str, Vec<u8>)> {
 fn plugin(language: &str, wasm: &[u8]) -> Plugin {
     // `sieve(100000)` is slow in the interpreted languages; the hang
     // timeout, not the call timeout, bounds it on a busy machine.
-    Plugin::builder()
+    with_files(Plugin::builder(), language)
         .with_name(language)
         .with_host(echo_host())
         .with_limits(untimed())
@@ -166,7 +192,7 @@ async fn every_language_gives_the_same_answers() {
 async fn every_language_logs_its_ping_on_stderr() {
     let plugins = language_plugins();
     for (language, wasm) in &plugins {
-        let builder = Plugin::builder()
+        let builder = with_files(Plugin::builder(), language)
             .with_name(*language)
             .with_host(echo_host());
         let (builder, lines) = capturing(builder);
@@ -185,7 +211,8 @@ async fn every_language_logs_its_ping_on_stderr() {
     }
 }
 
-/// Size and ping latency of every language's plugin (median of 200 calls).
+/// Size, load time, ping latency (median of 200 calls, a fresh instance
+/// each) and an instance's memory after a ping of every language's plugin.
 /// Run it in release mode:
 /// `LANGUAGE_PLUGINS_DIR=target/plugins/lang cargo test --release -p integration-tests --test integration languages::ping_latency -- --ignored --nocapture`
 #[tokio::test(flavor = "multi_thread")]
@@ -198,9 +225,20 @@ async fn ping_latency() {
         test_plugin_artifacts::TEST_PLUGIN.to_vec(),
     )];
     rows.extend(plugins);
-    println!("| plugin | .wasm size | ping median | ping p90 | sieve(100000) |");
-    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| plugin | .wasm size | load | ping median | ping p90 | memory after ping | sieve(100000) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for (language, wasm) in &rows {
+        // Load: compile, link, read the archive if any (median of 5).
+        let mut loads: Vec<Duration> = (0..5)
+            .map(|_| {
+                let started = Instant::now();
+                plugin(language, wasm);
+                started.elapsed()
+            })
+            .collect();
+        loads.sort();
         let plugin = plugin(language, wasm);
         let _ = plugin.call_raw("ping", Value::Null).await.unwrap(); // warm up
         let mut times: Vec<Duration> = Vec::with_capacity(CALLS);
@@ -210,6 +248,12 @@ async fn ping_latency() {
             times.push(started.elapsed());
         }
         times.sort();
+        let memory = plugin
+            .call_with::<Value>("ping", Value::Null, CallOptions::new())
+            .await
+            .unwrap()
+            .report
+            .peak_memory;
         let started = Instant::now();
         assert_eq!(
             plugin.call_raw("sieve", json!([100_000])).await.unwrap(),
@@ -217,10 +261,12 @@ async fn ping_latency() {
         );
         let sieve = started.elapsed();
         println!(
-            "| {language} | {} B | {:.2} ms | {:.2} ms | {:.1} ms |",
+            "| {language} | {} B | {:.1} ms | {:.2} ms | {:.2} ms | {:.1} MiB | {:.1} ms |",
             wasm.len(),
+            ms(loads[2]),
             ms(times[CALLS / 2]),
             ms(times[CALLS * 9 / 10]),
+            memory as f64 / f64::from(1 << 20),
             ms(sieve)
         );
     }

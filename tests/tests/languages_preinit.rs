@@ -8,8 +8,6 @@
 //! (and the JavaScript test variants `plugins/test.sh` builds) in
 //! `LANGUAGE_PLUGINS_DIR`; they are ignored by a plain `cargo test`.
 
-use std::path::PathBuf;
-
 use futures::future::join_all;
 use serde_json::{Value, json};
 use wasmi_hdk::{
@@ -18,21 +16,19 @@ use wasmi_hdk::{
 };
 
 use crate::{
-    languages::{answer, contract, language_plugins},
+    languages::{answer, contract, language_plugins, plugins_dir, with_files},
     util::{capturing, echo_host, untimed, within},
 };
 
 /// `<name>.wasm` from `LANGUAGE_PLUGINS_DIR`; fails the test when missing.
 fn built(name: &str) -> Vec<u8> {
-    let dir = std::env::var_os("LANGUAGE_PLUGINS_DIR")
-        .unwrap_or_else(|| panic!("LANGUAGE_PLUGINS_DIR is not set: plugins/test.sh runs these"));
-    let path = PathBuf::from(dir).join(format!("{name}.wasm"));
+    let path = plugins_dir().join(format!("{name}.wasm"));
     std::fs::read(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (plugins/test.sh builds it)", path.display()))
 }
 
 fn builder(name: &str) -> PluginBuilder {
-    Plugin::builder()
+    with_files(Plugin::builder(), name)
         .with_name(name)
         .with_host(echo_host())
         .with_limits(untimed())

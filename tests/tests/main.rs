@@ -24,7 +24,9 @@ mod memory_edges;
 mod misbehaviour;
 mod plugin_set;
 mod preinit;
+mod python;
 mod soak;
+mod storage;
 mod store;
 mod wasi;
 

@@ -154,12 +154,12 @@ async fn store_errors_reach_the_plugin_with_their_codes() {
 async fn in_a_plugin_set_the_store_is_a_capability() {
     let store = MemoryStore::new();
     let set = PluginSet::builder()
-        .with_capability("store", StoreHost::new(store.clone()))
+        .with_store(store.clone())
         .build()
         .unwrap();
     let manifest = |text: &str| Manifest::from_toml(text, "test.toml").unwrap();
     set.load(
-        manifest("name = \"keeper\"\npermissions = [\"store\"]"),
+        manifest("name = \"keeper\"\npermissions = [\"storage\"]"),
         test_plugin_artifacts::TEST_PLUGIN,
     )
     .unwrap();

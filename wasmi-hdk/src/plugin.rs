@@ -283,6 +283,7 @@ pub struct PluginBuilder {
     args: Vec<String>,
     env: Vec<(String, String)>,
     host: Option<Arc<dyn HostHandler>>,
+    store: Option<crate::store::StoreHost>,
     log: LogSink,
     full_validation: bool,
     dialect: Dialect,
@@ -357,6 +358,36 @@ impl PluginBuilder {
     /// answers `-32601`.
     pub fn with_host(mut self, host: impl HostHandler) -> Self {
         self.host = Some(Arc::new(host));
+        self
+    }
+
+    /// Gives the plugin a key-value store: the `store.*` host methods
+    /// (PROTOCOL.md §11), answered in the plugin's own namespace
+    /// ([`Namespace::plugin`](crate::store::Namespace::plugin) of its
+    /// name), next to the methods of [`with_host`](Self::with_host). Any
+    /// [`KvStore`](crate::store::KvStore) will do (`MemoryStore`,
+    /// `RedbStore`, `IndexedDbStore`, an `Arc` of one); keep a clone to
+    /// read and write the plugin's data from Rust. A
+    /// [`StoreHost`](crate::store::StoreHost) picks other namespaces.
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// use serde_json::json;
+    /// use wasmi_hdk::{Plugin, store::{KvStore, MemoryStore, Namespace}};
+    ///
+    /// let store = MemoryStore::new();
+    /// let plugin = Plugin::builder()
+    ///     .with_name("notes")
+    ///     .with_store(store.clone())
+    ///     .build(test_plugin_artifacts::TEST_PLUGIN)?;
+    /// let set = json!({"method": "store.set", "params": ["last", "hello"]});
+    /// plugin.call_raw("call_host", set).await?;
+    /// let notes = Namespace::plugin("notes")?;
+    /// assert_eq!(store.get(&notes, "last").await?, Some(json!("hello")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
+    /// ```
+    pub fn with_store(mut self, store: impl Into<crate::store::StoreHost>) -> Self {
+        self.store = Some(store.into());
         self
     }
 
@@ -714,7 +745,14 @@ impl PluginBuilder {
                 linker,
                 limits: self.limits,
                 env: Arc::new(env),
-                host: self.host.unwrap_or_else(|| Arc::new(HostRouter::new())),
+                host: match (self.host, self.store) {
+                    (host, Some(store)) => Arc::new(crate::store::WithStore {
+                        store,
+                        host: host.unwrap_or_else(|| Arc::new(HostRouter::new())),
+                    }),
+                    (Some(host), None) => host,
+                    (None, None) => Arc::new(HostRouter::new()),
+                },
                 log: self.log,
                 dialect: self.dialect,
                 slots: self.slots,

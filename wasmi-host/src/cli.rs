@@ -81,6 +81,92 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
+    /// Look into a plugin store (--store PATH): list, read, write and remove keys
+    #[command(after_help = STORE_HELP)]
+    Store(StoreArgs),
+}
+
+/// `wasmi-host store`.
+#[derive(Debug, Args)]
+pub(crate) struct StoreArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: StoreCommand,
+}
+
+/// The `store` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum StoreCommand {
+    /// List the namespaces (with their keys and bytes), or one namespace's keys
+    Ls {
+        /// Only keys starting with PREFIX
+        #[arg(value_name = "PREFIX", default_value = "")]
+        prefix: String,
+        /// The store and namespace.
+        #[command(flatten)]
+        target: StoreTarget,
+    },
+    /// Print a key's value as JSON
+    Get {
+        /// The key
+        #[arg(value_name = "KEY")]
+        key: String,
+        /// Pretty-print the value [default when stdout is a terminal]
+        #[arg(long = "pretty", conflicts_with = "compact")]
+        pretty: bool,
+        /// Print the value on one line [default when stdout is not a terminal]
+        #[arg(long = "compact")]
+        compact: bool,
+        /// The store and namespace.
+        #[command(flatten)]
+        target: StoreTarget,
+    },
+    /// Store a JSON value under a key (the value from stdin when not given)
+    Put {
+        /// The key
+        #[arg(value_name = "KEY")]
+        key: String,
+        /// The value as JSON (any value but null) [default: read from stdin]
+        #[arg(value_name = "VALUE_JSON", allow_negative_numbers = true)]
+        value: Option<String>,
+        /// The store and namespace.
+        #[command(flatten)]
+        target: StoreTarget,
+    },
+    /// Remove a key
+    Rm {
+        /// The key
+        #[arg(value_name = "KEY")]
+        key: String,
+        /// The store and namespace.
+        #[command(flatten)]
+        target: StoreTarget,
+    },
+}
+
+/// The store file and the namespace a `store` subcommand works on.
+#[derive(Debug, Args)]
+pub(crate) struct StoreTarget {
+    /// The store file (written by `call`, `serve` or `emit` with --store)
+    #[arg(long = "store", value_name = "PATH")]
+    pub(crate) path: PathBuf,
+
+    /// The namespace of plugin NAME (its file stem, or its manifest's name)
+    #[arg(long = "plugin", value_name = "NAME", conflicts_with = "namespace")]
+    pub(crate) plugin: Option<String>,
+
+    /// A namespace by its full name (plugin:NAME, or one an embedder made)
+    #[arg(long, value_name = "NS")]
+    pub(crate) namespace: Option<String>,
+}
+
+/// Where plugins keep their `store.*` state.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Plugin options")]
+pub(crate) struct StoreFileArgs {
+    /// Keep the plugins' store.* state in the redb file PATH (created if missing), a namespace per plugin name [default: in memory, lost at exit]
+    #[arg(long = "store", value_name = "PATH")]
+    pub(crate) store: Option<PathBuf>,
 }
 
 /// `wasmi-host run`.
@@ -173,6 +259,10 @@ pub(crate) struct CallArgs {
     /// Limits, environment and host methods.
     #[command(flatten)]
     pub(crate) run: RunArgs,
+
+    /// The plugin's store.
+    #[command(flatten)]
+    pub(crate) store: StoreFileArgs,
 }
 
 /// `wasmi-host serve`.
@@ -197,6 +287,10 @@ pub(crate) struct ServeArgs {
     /// Limits, environment and host methods.
     #[command(flatten)]
     pub(crate) run: RunArgs,
+
+    /// The plugins' store.
+    #[command(flatten)]
+    pub(crate) store: StoreFileArgs,
 }
 
 /// `wasmi-host emit`.
@@ -229,6 +323,10 @@ pub(crate) struct EmitArgs {
     /// Host methods.
     #[command(flatten)]
     pub(crate) mocks: MockArgs,
+
+    /// The plugins' store.
+    #[command(flatten)]
+    pub(crate) store: StoreFileArgs,
 }
 
 /// `wasmi-host inspect`.
@@ -393,6 +491,7 @@ const TOP_HELP: &str = "Examples:
   wasmi-host call sieve 1000000                       # the embedded example plugin
   wasmi-host call --plugin my_plugin.wasm greet '{\"name\": \"Ada\"}'
   wasmi-host serve --plugins plugins/                 # JSON-RPC on stdio, PLUGIN.METHOD
+  wasmi-host serve --plugin counter.wasm --store state.redb   # durable plugin state
 
 `wasmi-host help COMMAND` shows a command's options, the host methods a
 plugin can call and the exit codes.
@@ -528,6 +627,30 @@ no fuel budget by default; the limit flags set them.
 Exit codes: the program's own exit code (0 when _start returns); 2 usage
 error; 3 the program failed (a trap, a limit, the timeout, stdout closed);
 4 it cannot be loaded.
+";
+
+const STORE_HELP: &str = "Examples:
+  wasmi-host store ls --store state.redb                      # namespaces, keys, bytes
+  wasmi-host store ls --store state.redb --plugin counter user/
+  wasmi-host store get --store state.redb --plugin counter visits
+  wasmi-host store put --store state.redb --plugin counter visits 41
+  echo '{\"name\": \"Ada\"}' | wasmi-host store put --store state.redb --plugin counter profile
+  wasmi-host store rm --store state.redb --namespace plugin:counter visits
+
+A store file is what call, serve and emit write with --store PATH: a redb
+database holding a namespace per plugin, plugin:NAME (NAME is the plugin's
+file stem, or its manifest's name). --plugin NAME picks that namespace,
+--namespace NS any other by its full name; ls without either lists the
+namespaces. get prints the value as JSON; put takes any JSON value but
+null, within the store's default quotas (10000 keys, 8 MiB, 64 KiB per value).
+Only one process may have the file open: stop a server using it first.
+
+Exit codes:
+  0  success
+  1  get, rm: the key does not exist
+  2  usage error: bad arguments, VALUE_JSON not JSON, no --plugin or --namespace
+  3  the store refused the write (a quota, an invalid key) or failed
+  4  the store cannot be opened: no such file, not a store, open elsewhere
 ";
 
 const CHECK_HELP: &str = concat!(

@@ -58,6 +58,33 @@ pub(crate) enum CliError {
     #[error("{}", failure::describe(.0))]
     Call(wasmi_hdk::Error),
 
+    /// The store file could not be opened or created.
+    #[error("cannot open store {}: {}", .path.display(), chain(.source.as_ref()))]
+    OpenStore {
+        /// The path given.
+        path: PathBuf,
+        /// Why.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// The store refused a request (a quota, an invalid key) or failed.
+    #[error("{what}: {}", chain(.source))]
+    Store {
+        /// What was being done.
+        what: String,
+        /// The store's reason.
+        source: wasmi_hdk::store::StoreError,
+    },
+
+    /// `store get` or `store rm` of a key that is not there.
+    #[error("no key {key:?} in namespace {namespace}")]
+    NoSuchKey {
+        /// The key.
+        key: String,
+        /// Its namespace.
+        namespace: String,
+    },
+
     /// Reading stdin or writing stdout failed.
     #[error("{what}: {source}")]
     Io {
@@ -78,6 +105,9 @@ impl CliError {
             | Self::Load { .. }
             | Self::ReadDir { .. }
             | Self::NoPlugin { .. } => Exit::Load,
+            Self::OpenStore { .. } => Exit::Load,
+            Self::Store { .. } => Exit::Failed,
+            Self::NoSuchKey { .. } => Exit::Missing,
             Self::Call(wasmi_hdk::Error::Rpc(_)) => Exit::PluginError,
             Self::Call(error) if error.kind().is_load_failure() => Exit::Load,
             Self::Call(_) | Self::Io { .. } => Exit::Failed,
@@ -94,4 +124,16 @@ fn describe_failures(failed: &[(PathBuf, String)]) -> String {
             format!("{}: {why} (and {} more)", file.display(), rest.len())
         }
     }
+}
+
+/// An error and its causes, `: `-separated.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

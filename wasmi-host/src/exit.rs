@@ -9,6 +9,8 @@ pub(crate) enum Exit {
     Success,
     /// The plugin answered with a JSON-RPC error: 1.
     PluginError,
+    /// `store get`, `store rm`: the key does not exist: 1.
+    Missing,
     /// The command line was wrong (clap uses the same code): 2.
     Usage,
     /// The plugin failed at run time: trap, exit, limit, timeout, protocol
@@ -26,7 +28,7 @@ impl From<Exit> for ExitCode {
     fn from(exit: Exit) -> Self {
         Self::from(match exit {
             Exit::Success => 0,
-            Exit::PluginError => 1,
+            Exit::PluginError | Exit::Missing => 1,
             Exit::Usage => 2,
             Exit::Failed => 3,
             Exit::Load => 4,

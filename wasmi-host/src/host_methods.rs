@@ -24,6 +24,10 @@ macro_rules! host_methods_help {
   host.time   answers the host's wall clock in Unix milliseconds (a number)
   host.log    params [level, message] or {\"level\", \"message\"}: prints the
               message among the plugin's logs; answers null
+  store.*     the plugin's key-value store (store.get, store.set, store.list,
+              store.cas, store.increment, store.batch...; PROTOCOL.md §11) in
+              namespace plugin:NAME: in the --store file, else in memory; with
+              --plugins only for a manifest granting \"storage\"
   --mock METHOD=JSON answers METHOD with JSON (overriding a built-in); any
   other host method answers -32601 naming the method."
     };

@@ -5,10 +5,13 @@ use core::time::Duration;
 use std::{
     borrow::Cow,
     path::{Path, PathBuf},
+    sync::Arc,
 };
 
 use serde_json::Value;
-use wasmi_hdk::{Limits, Plugin, PluginBuilder, protocol::LOG_FILTER_ENV, set::Manifest};
+use wasmi_hdk::{
+    Limits, Plugin, PluginBuilder, protocol::LOG_FILTER_ENV, set::Manifest, store::KvStore,
+};
 
 use crate::{
     cli::{FilesArgs, LimitArgs, MockArgs, ProgramArgs, RunArgs, WasiArgs},
@@ -94,7 +97,8 @@ impl PluginSource {
     }
 
     /// Loads the plugin with `run`'s settings; `default_limits` are the
-    /// command's own defaults, which `run`'s flags override.
+    /// command's own defaults, which `run`'s flags override. With a
+    /// `store`, the plugin has the `store.*` host methods in its namespace.
     ///
     /// Errors: [`CliError::Usage`] for an unreadable mock file,
     /// [`CliError::Load`] if the runtime refuses the module.
@@ -102,11 +106,15 @@ impl PluginSource {
         &self,
         run: &RunArgs,
         default_limits: Limits,
+        store: Option<Arc<dyn KvStore>>,
         verbosity: Verbosity,
     ) -> Result<Plugin, CliError> {
         let host = CliHost::new(mocks(&run.mocks)?, verbosity);
         let limits = self.limits(&run.limits, default_limits);
         let mut builder = self.builder(limits, host, verbosity);
+        if let Some(store) = store {
+            builder = builder.with_store(store);
+        }
         builder = with_wasi(builder, &run.wasi, &run.files);
         if let Some(dialect) = run.dialect {
             builder = builder.with_dialect(dialect);

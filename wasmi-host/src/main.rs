@@ -9,7 +9,9 @@
 //!   server on stdio,
 //! - `emit` publishes an event to a directory of plugins,
 //! - `inspect` shows what a module imports, exports and describes,
-//! - `check` tests a plugin, in any language, against the protocol.
+//! - `check` tests a plugin, in any language, against the protocol,
+//! - `store` looks into the store file plugins keep their state in
+//!   (`--store PATH`).
 //!
 //! ```text
 //! $ wasmi-host call sieve 1000000
@@ -31,6 +33,7 @@ mod logging;
 mod output;
 mod plugin_dir;
 mod schema;
+mod store_file;
 mod units;
 
 use std::process::ExitCode;

@@ -1,9 +1,9 @@
 //! Loading a directory of plugins (`--plugins DIR`) as a [`PluginSet`]
 //! with the command line's limits and host methods.
 
-use std::path::Path;
+use std::{path::Path, sync::Arc};
 
-use wasmi_hdk::{Error, set::PluginSet};
+use wasmi_hdk::{Error, set::PluginSet, store::KvStore};
 
 use crate::{
     cli::{LimitArgs, MockArgs},
@@ -17,7 +17,9 @@ use crate::{
 /// Loads every `NAME.wasm` of `dir` (with `NAME.toml` as its manifest).
 ///
 /// The built-in host methods and the mocks are the set's baseline, open
-/// to every plugin; the limit flags are the defaults manifests override.
+/// to every plugin; `store` is the capability `storage`, for the plugins
+/// whose manifest grants it; the limit flags are the defaults manifests
+/// override.
 /// Each plugin that fails is reported on stderr as a warning and the
 /// others are loaded.
 ///
@@ -28,11 +30,13 @@ pub(crate) fn load(
     dir: &Path,
     limits: &LimitArgs,
     mocks: &MockArgs,
+    store: Arc<dyn KvStore>,
     verbosity: Verbosity,
 ) -> Result<PluginSet, CliError> {
     let host = CliHost::new(load::mocks(mocks)?, verbosity);
     let set = PluginSet::builder()
         .with_baseline(host.into_router())
+        .with_store(store)
         .with_limits(load::limits(limits, load::default_limits()))
         .build()
         .map_err(|e| CliError::Usage(e.to_string()))?;

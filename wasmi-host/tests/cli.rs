@@ -15,6 +15,7 @@ mod cli {
     mod serve;
     mod serve_plugins;
     mod snapshot;
+    mod store;
     mod util;
 }
 

@@ -28,6 +28,10 @@
 //! assert_eq!(String::from_utf8(out).unwrap(), "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":5}\n");
 //! ```
 //!
+//! [`Context::store`] is the host's key-value store, typed ([`store`]):
+//! what a plugin keeps between requests, since each runs in a fresh
+//! instance.
+//!
 //! The wire types are the [`protocol`] crate (`wasmi-plugin-protocol`),
 //! re-exported here; the host kit uses the same crate.
 
@@ -38,6 +42,7 @@ mod logger;
 mod preinit;
 mod router;
 mod serve;
+pub mod store;
 
 pub use log;
 pub use serde_json::{Value, json};

@@ -8,7 +8,7 @@ use wasm_bindgen::{JsCast, JsValue, closure::Closure, prelude::wasm_bindgen};
 use wasm_bindgen_futures::future_to_promise;
 use wasmi_hdk::{
     CallFailure, CancelHandle, Dialect, ErrorKind, LogRecord, Plugin as HostPlugin, PluginBuilder,
-    Reported,
+    Reported, store::StoreHost,
 };
 
 use crate::{
@@ -19,6 +19,7 @@ use crate::{
         AbortSignal, CallOptions, HostMethod, LoadOptions, apply_limits, count, entries, function,
         string, strings,
     },
+    store::WebStore,
 };
 
 /// A loaded plugin: compiled once, a fresh instance for every call. In
@@ -42,7 +43,8 @@ impl WebPlugin {
     ///
     /// Rejects with a `PluginError` of kind `invalid_module`,
     /// `missing_entry_point`, `missing_memory`, `unsupported_import` or
-    /// `invalid_options`.
+    /// `invalid_options`; with a `StoreError` if the `store` option's
+    /// database cannot be opened.
     pub async fn load(
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
         options: Option<LoadOptions>,
@@ -85,6 +87,10 @@ impl WebPlugin {
         }
         for (guest, entry) in entries(&options, "files")? {
             builder = with_files_entry(builder, guest, &entry)?;
+        }
+        if let Some(store) = get(&options, "store") {
+            let store = WebStore::from_option(&store).await?;
+            builder = builder.with_store(StoreHost::from_shared(store.store().clone()));
         }
         if let Some(on_log) = function(&options, "onLog")? {
             builder = builder.with_log_handler(move |record: &LogRecord<'_>| {

@@ -25,6 +25,22 @@
 //! }
 //! ```
 //!
+//! Plugins keep state between calls (each runs in a fresh instance) in a
+//! `Store`: the page's IndexedDB survives a reload.
+//!
+//! ```js
+//! import init, { Plugin, Store, testPlugin } from './pkg/wasmi_web.js';
+//!
+//! await init();
+//! const store = await Store.indexedDb('my-app');                   // or { indexedDb: 'my-app' } below
+//! const plugin = await Plugin.load(testPlugin(), { name: 'counter', store });
+//! await plugin.call('call_host', { method: 'store.increment', params: ['visits'] });
+//! const ns = Store.pluginNamespace('counter');                     // "plugin:counter"
+//! console.log(await store.get(ns, 'visits'));                      // 1, and more after each reload
+//! await store.set(ns, 'visits', 41);
+//! console.log(await store.list(ns, { prefix: 'v' }));              // { keys: ["visits"], cursor: null }
+//! ```
+//!
 //! Natively this crate is empty; build it with
 //! `cargo build --release --target wasm32-unknown-unknown -p wasmi-web`
 //! and `wasm-bindgen --target web` (see `web-demo/build.sh`).
@@ -37,10 +53,12 @@ mod js_host;
 mod options;
 #[cfg(feature = "test-plugins")]
 mod plugins;
+mod store;
 
 #[cfg(feature = "test-plugins")]
 pub use self::plugins::{misbehaving_plugin, test_plugin};
 pub use self::{
     host::WebPlugin,
     options::{CallOptions, HostMethod, LoadOptions},
+    store::WebStore,
 };

@@ -81,6 +81,47 @@ export interface LoadOptions extends LimitOptions {
   maxConcurrent?: number;
   /** Directories the plugin sees, by guest path: `{ "/assets": { archive: bytes }, "/tmp": { scratch: "1M" } }`. */
   files?: Record<string, FilesEntry>;
+  /**
+   * A key-value store for the plugin's `store.*` host methods (PROTOCOL.md §11), in its namespace
+   * `plugin:NAME`: a `Store`, `{ indexedDb: "database name" }` (this origin's IndexedDB: survives a
+   * reload), or `{ memory: true }`. Without it, `store.*` answers -32601.
+   */
+  store?: Store | { indexedDb: string } | { memory: true };
+}
+
+/** Options of `Store.list`. */
+export interface ListOptions {
+  /** Only keys starting with it (default: all). */
+  prefix?: string;
+  /** The previous page's `cursor`. */
+  cursor?: string | null;
+  /** Keys per page: 1 to 1000, default 100. */
+  limit?: number;
+}
+
+/** One page of `Store.list`. */
+export interface StorePage {
+  keys: string[];
+  /** Pass it back for the next page; `null` at the end. */
+  cursor: string | null;
+}
+
+/** What a namespace holds (`Store.usage`). */
+export interface StoreUsage {
+  keys: number;
+  /** Keys plus the values' JSON text. */
+  bytes: number;
+}
+
+/**
+ * What `Store` methods reject with (`error.name === "StoreError"`): the JSON-RPC error a plugin
+ * gets for the same failure (PROTOCOL.md §11).
+ */
+export interface StoreError extends Error {
+  /** -32602 bad input (a key, a null value, a limit), -32004 a quota, -32005 not an integer, -32603 the storage failed. */
+  code: number;
+  /** `{ reason }` for -32602, `{ quota, limit, requested }` for -32004, `{ reason, key }` for -32005. */
+  data?: unknown;
 }
 
 /** Options of one call: limits override the plugin's. */

@@ -1,5 +1,5 @@
 // The demo page: plain ES module, no bundler. `./pkg` is built by web-demo/build.sh.
-import init, { Plugin, testPlugin, misbehavingPlugin } from './pkg/wasmi_web.js';
+import init, { Plugin, Store, testPlugin, misbehavingPlugin } from './pkg/wasmi_web.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,6 +21,7 @@ const EXAMPLES = {
 /** What the page exposes for its end-to-end test and for poking around in the console. */
 const demo = (window.demo = {
   host: null,
+  store: null,
   frames: 0,
   maxGap: 0,
   maxTask: 0,
@@ -140,6 +141,8 @@ function loadOptions(name) {
     env: { PLUGIN_LOG: 'debug' },
     onLog,
     methods: HOST_METHODS,
+    // The plugin's store.* host methods, in its namespace `plugin:NAME` of this page's IndexedDB.
+    store: demo.store,
   };
 }
 
@@ -156,6 +159,7 @@ async function loadPlugin(bytes, name) {
     $('plugin-info').textContent =
       `${name}: ${(bytes.byteLength / 1024).toFixed(0)} KiB, compiled in ${loadMs.toFixed(1)} ms, ` +
       `${methods.length} methods; JS host methods: ${host.hostMethods().join(', ')}`;
+    await showVisits();
     setStatus('ready', `ready: ${name}`);
   } catch (e) {
     setStatus('error', `could not load ${name}: ${e.message}`);
@@ -302,6 +306,38 @@ async function compute() {
   }
 }
 
+// ---- state in the store ----
+
+/** The visit count, read by the plugin from its store (only the test plugin has `call_host`). */
+async function showVisits(visits) {
+  const shown = $('visits');
+  const canCount = demo.host?.name === 'test-plugin';
+  $('visit').disabled = !canCount;
+  if (!canCount) {
+    shown.textContent = 'load test-plugin';
+    shown.dataset.state = 'unknown';
+    return;
+  }
+  if (visits === undefined) {
+    visits = await demo.host.call('call_host', { method: 'store.get', params: ['visits'] });
+  }
+  shown.textContent = visits ?? 0;
+  shown.dataset.state = 'read';
+}
+
+async function visit() {
+  $('visits').dataset.state = 'pending';
+  const visits = await demo.host.call('call_host', { method: 'store.increment', params: ['visits'] });
+  await showVisits(visits);
+}
+
+/** The page itself reaches into the plugin's namespace (the embedder's access). */
+async function forget() {
+  $('visits').dataset.state = 'pending';
+  await demo.store.delete(Store.pluginNamespace('test-plugin'), 'visits');
+  await showVisits();
+}
+
 // ---- benchmark ----
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -382,6 +418,9 @@ $('greet').addEventListener('click', () => {
 });
 $('clear-log').addEventListener('click', () => $('log').replaceChildren());
 $('bench').addEventListener('click', bench);
+$('visit').addEventListener('click', visit);
+$('forget').addEventListener('click', forget);
 
 await init();
+demo.store = await Store.indexedDb('wasmi-demo');
 await loadSelected();

@@ -18,9 +18,13 @@ import uniffi.wasmi_mobile.PluginConfig
 import uniffi.wasmi_mobile.PluginException
 import uniffi.wasmi_mobile.PluginLimits
 import uniffi.wasmi_mobile.Plugin
+import uniffi.wasmi_mobile.Store
+import uniffi.wasmi_mobile.StoreException
 import uniffi.wasmi_mobile.defaultLimits
 import uniffi.wasmi_mobile.embeddedMisbehavingPlugin
 import uniffi.wasmi_mobile.embeddedTestPlugin
+import uniffi.wasmi_mobile.pluginNamespace
+import java.nio.file.Files
 import java.util.Collections
 
 /** Host methods written in Kotlin: a `suspend fun`, as on Android. */
@@ -119,4 +123,34 @@ suspend fun run() {
     plugin.close()
     misbehaving.close()
     fuel.close()
+
+    storage()
+}
+
+/** A store in a temporary directory, as an app keeps one in its files directory. */
+suspend fun storage() {
+    val dir = Files.createTempDirectory("wasmi-store").toFile()
+    try {
+        val visit = """{"method":"store.increment","params":["visits"]}"""
+        val store = Store.open(dir.path)
+        val counter = Plugin(embeddedTestPlugin(), PluginConfig(name = "counter", store = store))
+        check("store: a fresh instance counts 1", counter.call("call_host", visit) == "1")
+        check("store: the next one counts 2", counter.call("call_host", visit) == "2")
+        val ns = pluginNamespace("counter")
+        check("store: the app reads the plugin's namespace", store.get(ns, "visits") == "2")
+        store.set(ns, "visits", "41")
+        check("store: the plugin sees the app's write", counter.call("call_host", visit) == "42")
+        check("store: list", store.list(ns).keys == listOf("visits"))
+        val quota = expectThrows<StoreException.QuotaExceeded> {
+            store.set(ns, "big", "\"" + "x".repeat(70_000) + "\"")
+        }
+        check("store: a too large value -> StoreException.QuotaExceeded", quota.quota == "value_bytes") { quota.toString() }
+        counter.close()
+        store.close()
+        val again = Store.open(dir.path)
+        check("store: the state outlives the Store object", again.get(ns, "visits") == "42")
+        again.close()
+    } finally {
+        dir.deleteRecursively()
+    }
 }

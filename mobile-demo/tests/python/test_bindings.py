@@ -10,8 +10,10 @@ Run by `mobile-demo/test.sh`, which generates `wasmi_mobile.py` next to
 import asyncio
 import io
 import json
+import gc
 import sys
 import tarfile
+import tempfile
 import time
 import unittest
 
@@ -27,11 +29,14 @@ from wasmi_mobile import (
     PluginError,
     PluginLimits,
     Plugin,
+    Store,
+    StoreError,
     default_limits,
     embedded_files_plugin,
     embedded_misbehaving_plugin,
     embedded_test_plugin,
     library_version,
+    plugin_namespace,
 )
 
 # Every test's coroutine runs under this timeout, so a hang fails fast.
@@ -410,6 +415,52 @@ class Files(unittest.TestCase):
                 embedded_files_plugin(),
                 PluginConfig(files=[FilesEntry(guest="/a")]),
             )
+
+
+class Storage(unittest.TestCase):
+    VISIT = json.dumps({"method": "store.increment", "params": ["visits"]})
+
+    def test_a_plugin_keeps_state_in_a_store_in_a_temporary_directory(self):
+        with tempfile.TemporaryDirectory() as directory:
+            store = Store.open(directory)
+            plugin = test_plugin(name="counter", store=store)
+            # Every call is a fresh instance: the count lives in the store.
+            self.assertEqual(run(plugin.call("call_host", self.VISIT)), "1")
+            self.assertEqual(run(plugin.call("call_host", self.VISIT)), "2")
+            ns = plugin_namespace("counter")
+            self.assertEqual(ns, "plugin:counter")
+            # The app reads and writes the plugin's namespace.
+            self.assertEqual(run(store.get(ns, "visits")), "2")
+            run(store.set(ns, "visits", "41"))
+            run(store.set(ns, "profile", json.dumps({"name": "Ada"})))
+            self.assertEqual(run(plugin.call("call_host", self.VISIT)), "42")
+            self.assertEqual(run(store.list(ns)).keys, ["profile", "visits"])
+            page = run(store.list(ns, prefix="v", limit=1))
+            self.assertEqual((page.keys, page.cursor), (["visits"], None))
+            self.assertEqual(run(store.increment(ns, "visits")), 43)
+            self.assertTrue(run(store.delete(ns, "profile")))
+            self.assertIsNone(run(store.get(ns, "profile")))
+            # Closed, the file opens again with the state in it.
+            del plugin, store
+            gc.collect()
+            again = Store.open(directory)
+            self.assertEqual(run(again.get(ns, "visits")), "43")
+
+    def test_store_errors_are_typed(self):
+        store = Store.in_memory()
+        with self.assertRaises(StoreError.InvalidInput):
+            run(store.set("plugin:p", "k", "null"))
+        with self.assertRaises(StoreError.QuotaExceeded) as caught:
+            run(store.set("plugin:p", "big", json.dumps("x" * 70_000)))
+        self.assertEqual(caught.exception.quota, "value_bytes")
+        run(store.set("plugin:p", "s", '"text"'))
+        with self.assertRaises(StoreError.NotAnInteger):
+            run(store.increment("plugin:p", "s"))
+        # The plugin gets the same failures as JSON-RPC errors.
+        plugin = test_plugin(name="p", store=store)
+        with self.assertRaises(PluginError.Rpc) as caught:
+            run(plugin.call("call_host", json.dumps({"method": "store.increment", "params": ["s"]})))
+        self.assertEqual(caught.exception.code, -32005)
 
 
 if __name__ == "__main__":

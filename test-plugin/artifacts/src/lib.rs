@@ -51,6 +51,11 @@ pub const FILES_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/files-
 /// methods tell how often and where the setup ran.
 pub const PREINIT_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/preinit-plugin.wasm"));
 
+/// The `store-plugin` module: keeps state in its host's key-value store
+/// through the plugin kit's typed helpers (`ctx.store()`), for the tests
+/// of the `storage` capability.
+pub const STORE_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/store-plugin.wasm"));
+
 /// Where [`TEST_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
 pub fn test_plugin_path() -> &'static Path {
     Path::new(concat!(env!("OUT_DIR"), "/test-plugin.wasm"))
@@ -79,4 +84,9 @@ pub fn files_plugin_path() -> &'static Path {
 /// Where [`PREINIT_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
 pub fn preinit_plugin_path() -> &'static Path {
     Path::new(concat!(env!("OUT_DIR"), "/preinit-plugin.wasm"))
+}
+
+/// Where [`STORE_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
+pub fn store_plugin_path() -> &'static Path {
+    Path::new(concat!(env!("OUT_DIR"), "/store-plugin.wasm"))
 }

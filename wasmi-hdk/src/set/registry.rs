@@ -79,6 +79,35 @@ impl PluginSetBuilder {
         self
     }
 
+    /// Registers a key-value store as the capability
+    /// [`storage`](crate::store::CAPABILITY): a plugin whose manifest lists
+    /// `storage` in `permissions` may call the `store.*` host methods
+    /// (PROTOCOL.md §11), each in its own namespace
+    /// ([`Namespace::plugin`](crate::store::Namespace::plugin) of its name);
+    /// others are answered `-32002`. Any [`KvStore`](crate::store::KvStore)
+    /// will do; keep a clone to read and write every plugin's data from
+    /// Rust. A [`StoreHost`](crate::store::StoreHost) picks other
+    /// namespaces.
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// use serde_json::json;
+    /// use wasmi_hdk::{set::{Manifest, PluginSet}, store::{KvStore, MemoryStore, Namespace}};
+    ///
+    /// let store = MemoryStore::new(); // or RedbStore::open("plugins.redb")?
+    /// let set = PluginSet::builder().with_store(store.clone()).build()?;
+    /// let manifest = Manifest::from_toml("name = \"keeper\"\npermissions = [\"storage\"]", "keeper.toml")?;
+    /// set.load(manifest, test_plugin_artifacts::TEST_PLUGIN)?;
+    /// let visit = json!({"method": "store.increment", "params": ["visits"]});
+    /// assert_eq!(set.call::<i64>("keeper", "call_host", visit).await?, 1);
+    /// let keeper = Namespace::plugin("keeper")?;
+    /// assert_eq!(store.get(&keeper, "visits").await?, Some(json!(1)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
+    /// ```
+    pub fn with_store(self, store: impl Into<crate::store::StoreHost>) -> Self {
+        self.with_capability(crate::store::CAPABILITY, store.into())
+    }
+
     /// Registers `methods` every plugin may call (logging, time, …).
     pub fn with_baseline(self, methods: impl HostHandler) -> Self {
         self.with_capability(BASELINE, methods)

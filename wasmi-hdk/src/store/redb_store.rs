@@ -98,6 +98,40 @@ impl RedbStore {
         self
     }
 
+    /// Every namespace that holds at least one key, with its usage, in byte
+    /// order of the names: what an embedder or a tool (`wasmi-host store
+    /// ls`) looks through. Read from one snapshot.
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// use serde_json::json;
+    /// use wasmi_hdk::store::{KvStore, Namespace, RedbStore, Usage};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let store = RedbStore::open(dir.path().join("state.redb"))?;
+    /// store.set(&Namespace::plugin("b")?, "k", json!(1)).await?;
+    /// store.set(&Namespace::plugin("a")?, "k", json!(1)).await?;
+    /// let names: Vec<String> = store.namespaces()?.into_iter().map(|(ns, _)| ns.to_string()).collect();
+    /// assert_eq!(names, ["plugin:a", "plugin:b"]);
+    /// # Ok::<(), wasmi_hdk::store::StoreError>(()) }).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`].
+    pub fn namespaces(&self) -> Result<Vec<(Namespace, Usage)>, StoreError> {
+        let failed = |e: redb::Error| StoreError::backend("listing namespaces", e);
+        let tx = self.shared.db.begin_read().map_err(|e| failed(e.into()))?;
+        let table = tx.open_table(USAGE).map_err(|e| failed(e.into()))?;
+        let mut namespaces = Vec::new();
+        for entry in table.iter().map_err(|e| failed(e.into()))? {
+            let (name, usage) = entry.map_err(|e| failed(e.into()))?;
+            let (keys, bytes) = usage.value();
+            namespaces.push((Namespace::new(name.value())?, Usage { keys, bytes }));
+        }
+        Ok(namespaces)
+    }
+
     fn read(
         &self,
         namespace: &Namespace,

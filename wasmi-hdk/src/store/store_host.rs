@@ -29,6 +29,12 @@ type NamespaceOf = Arc<dyn Fn(&CallerInfo) -> Result<Namespace, StoreError>>;
 /// The embedder keeps full access to every namespace through the
 /// [`KvStore`] it shares with the handler.
 ///
+/// [`PluginBuilder::with_store`](crate::PluginBuilder::with_store) and
+/// [`PluginSetBuilder::with_store`](crate::set::PluginSetBuilder::with_store)
+/// take any [`KvStore`] and make the handler themselves; make one yourself
+/// to pick other namespaces ([`with_namespace`](Self::with_namespace)), and
+/// pass it to the same methods.
+///
 /// ```
 /// # futures::executor::block_on(async {
 /// use serde_json::json;
@@ -101,6 +107,15 @@ impl StoreHost {
     /// The store it serves.
     pub fn store(&self) -> &Arc<dyn KvStore> {
         &self.store
+    }
+}
+
+/// Any store, each plugin in its own namespace: what
+/// [`PluginBuilder::with_store`](crate::PluginBuilder::with_store) does with
+/// a [`KvStore`].
+impl<S: KvStore> From<S> for StoreHost {
+    fn from(store: S) -> Self {
+        Self::new(store)
     }
 }
 

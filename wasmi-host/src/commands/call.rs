@@ -12,7 +12,7 @@ use crate::{
     load::{self, PluginSource},
     logging::Verbosity,
     output::{self, JsonStyle},
-    units,
+    store_file, units,
 };
 
 /// Calls the method and prints its result (or fails with the call's error).
@@ -25,7 +25,8 @@ pub(crate) async fn run(args: CallArgs, verbosity: Verbosity) -> Result<Exit, Cl
         }
     };
     let source = PluginSource::open(args.plugin.as_deref())?;
-    let plugin = source.load(&args.run, load::default_limits(), verbosity)?;
+    let store = store_file::open(&args.store)?;
+    let plugin = source.load(&args.run, load::default_limits(), Some(store), verbosity)?;
     tracing::debug!(plugin = plugin.name(), method = %args.method, "calling");
     let outcome = plugin
         .call_with::<Value>(&args.method, params, CallOptions::new())

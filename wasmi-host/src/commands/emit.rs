@@ -13,7 +13,7 @@ use crate::{
     failure,
     logging::Verbosity,
     output::{self, JsonStyle},
-    plugin_dir, units,
+    plugin_dir, store_file, units,
 };
 
 /// Publishes the event and prints the outcome; a failed handler is a row
@@ -26,7 +26,8 @@ pub(crate) async fn run(args: EmitArgs, verbosity: Verbosity) -> Result<Exit, Cl
             units::parse_json(text).map_err(|e| CliError::Usage(format!("PAYLOAD_JSON {e}")))?
         }
     };
-    let set = plugin_dir::load(&args.plugins, &args.limits, &args.mocks, verbosity)?;
+    let store = store_file::open(&args.store)?;
+    let set = plugin_dir::load(&args.plugins, &args.limits, &args.mocks, store, verbosity)?;
     tracing::debug!(event = %args.event, "emitting");
     let outcome = set.emit(&args.event, payload).await;
     let style = JsonStyle::choose(false, false);

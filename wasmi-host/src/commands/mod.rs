@@ -8,6 +8,7 @@ mod inspect;
 mod run;
 mod serve;
 mod snapshot;
+mod store;
 
 use crate::{cli::Command, error::CliError, exit::Exit, logging::Verbosity};
 
@@ -23,5 +24,6 @@ pub(crate) async fn run(command: Command, verbosity: Verbosity) -> Result<Exit, 
         Command::Run(args) => run::run(&args, verbosity).await,
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { out_dir } => docs::man(out_dir.as_deref()),
+        Command::Store(args) => store::run(args).await,
     }
 }

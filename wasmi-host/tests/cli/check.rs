@@ -23,8 +23,9 @@ fn the_test_plugin_passes() {
     ])
     .expect_code(0);
     assert!(!run.stdout.contains("FAIL"), "{run:#?}");
+    assert!(row(&run.stdout, "entry point and memory").contains("a WASI command"));
     for check in [
-        "WASI command",
+        "entry point and memory",
         "imports provided",
         "unknown method -> -32601",
         "rpc.discover",
@@ -77,10 +78,26 @@ fn the_misbehaving_plugin_fails_when_its_methods_misbehave() {
 }
 
 #[test]
+fn a_reactor_is_named_a_reactor() {
+    // `plugin_main` instead of `_start` (PROTOCOL.md §13); it answers
+    // nothing, so the protocol rows fail, but its entry point passes.
+    let reactor = TempFile::wat(
+        "reactor.wasm",
+        r#"(module (memory (export "memory") 1) (func (export "plugin_main")))"#,
+    );
+    let run = wasmi_host(&["check", reactor.path(), "--method", "ping"]).expect_code(3);
+    let entry = row(&run.stdout, "entry point and memory");
+    assert!(
+        entry.starts_with("  PASS") && entry.contains("a WASI reactor"),
+        "{entry}"
+    );
+}
+
+#[test]
 fn a_plugin_that_never_answers_fails() {
     let silent = TempFile::wat("silent.wasm", SILENT_MODULE);
     let run = wasmi_host(&["check", silent.path(), "--method", "ping"]).expect_code(3);
-    assert!(row(&run.stdout, "WASI command").starts_with("  PASS"));
+    assert!(row(&run.stdout, "entry point and memory").starts_with("  PASS"));
     assert!(row(&run.stdout, "unknown method").starts_with("  FAIL"));
     assert!(row(&run.stdout, "malformed params").starts_with("  FAIL"));
     let ending = row(&run.stdout, "answers, then ends cleanly");

@@ -10,7 +10,7 @@ use futures::future::join_all;
 use serde_json::{Value, json};
 use wasmi_hdk::{
     Error, Plugin, ProtocolViolation,
-    inspect::{ImportSupport, ModuleInfo, ModuleProblem},
+    inspect::{EntryPoint, ImportSupport, ModuleInfo, ModuleProblem},
     protocol::{
         codes::{INVALID_PARAMS, METHOD_NOT_FOUND},
         method::DISCOVER,
@@ -45,8 +45,8 @@ pub(crate) async fn run(args: CheckArgs, verbosity: Verbosity) -> Result<Exit, C
         label: source.label.clone(),
         source: e,
     })?;
-    let mut rows = vec![command_row(&info), imports_row(&info)];
-    match source.load(&args.run, load::check_limits(), verbosity) {
+    let mut rows = vec![entry_row(&info), imports_row(&info)];
+    match source.load(&args.run, load::check_limits(), None, verbosity) {
         Ok(plugin) => {
             rows.push(Row::new(Status::Pass, "loads", "compiled and linked"));
             rows.extend(call_checks(&plugin, &args).await);
@@ -79,21 +79,26 @@ pub(crate) async fn run(args: CheckArgs, verbosity: Verbosity) -> Result<Exit, C
     }
 }
 
-/// `_start` and `memory`: what makes a module a WASI command plugin (the
-/// loader's own rule, [`ModuleInfo::problems`]; imports have their row).
-fn command_row(info: &ModuleInfo) -> Row {
-    let check = "WASI command (_start, memory)";
+/// An entry point and `memory`: what makes a module a plugin (the loader's
+/// own rule, [`ModuleInfo::problems`]; imports have their row). The row
+/// names the kind of module: a WASI command (`_start`) or a reactor
+/// (`plugin_main`, PROTOCOL.md §13).
+fn entry_row(info: &ModuleInfo) -> Row {
+    let check = "entry point and memory";
     let problems: Vec<String> = info
         .problems
         .iter()
         .filter(|p| !matches!(p, ModuleProblem::UnsupportedImport { .. }))
         .map(ToString::to_string)
         .collect();
-    if problems.is_empty() {
-        Row::new(Status::Pass, check, "exports _start: () -> () and memory")
-    } else {
-        Row::new(Status::Fail, check, problems.join("; "))
+    if !problems.is_empty() {
+        return Row::new(Status::Fail, check, problems.join("; "));
     }
+    let detail = match info.entry_point {
+        Some(EntryPoint::Reactor) => "a WASI reactor: exports plugin_main: () -> () and memory",
+        _ => "a WASI command: exports _start: () -> () and memory",
+    };
+    Row::new(Status::Pass, check, detail)
 }
 
 /// Every import must be a WASI function this runtime links; the ones that

@@ -30,7 +30,7 @@ use crate::{
     exit::Exit,
     load::{self, PluginSource},
     logging::Verbosity,
-    plugin_dir,
+    plugin_dir, store_file,
 };
 
 /// What requests are sent to.
@@ -79,9 +79,10 @@ fn route<'m>(set: &PluginSet, method: &'m str) -> Result<(Plugin, &'m str), Erro
 
 /// Serves until stdin ends, then waits for the requests in flight.
 pub(crate) async fn run(args: ServeArgs, verbosity: Verbosity) -> Result<Exit, CliError> {
+    let store = store_file::open(&args.store)?;
     let target = match &args.plugins {
         Some(dir) => {
-            let set = plugin_dir::load(dir, &args.run.limits, &args.run.mocks, verbosity)?;
+            let set = plugin_dir::load(dir, &args.run.limits, &args.run.mocks, store, verbosity)?;
             tracing::info!(
                 plugins = %set.names().join(", "),
                 "serving JSON-RPC 2.0 on stdin/stdout as PLUGIN.METHOD"
@@ -90,7 +91,7 @@ pub(crate) async fn run(args: ServeArgs, verbosity: Verbosity) -> Result<Exit, C
         }
         None => {
             let source = PluginSource::open(args.plugin.as_deref())?;
-            let plugin = source.load(&args.run, load::default_limits(), verbosity)?;
+            let plugin = source.load(&args.run, load::default_limits(), Some(store), verbosity)?;
             tracing::info!(
                 plugin = plugin.name(),
                 "serving JSON-RPC 2.0 on stdin/stdout"
