@@ -1,5 +1,7 @@
+mod wire;
+
 use core::{
-    any::Any,
+    any::{Any, TypeId},
     future::Future,
     marker::PhantomData,
     pin::Pin,
@@ -9,10 +11,7 @@ use core::{
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
-use crate::{
-    executor,
-    protocol::{Id, RpcError, encode_params, write_notification, write_request},
-};
+use crate::{executor, protocol::RpcError};
 
 /// What a handler can do besides computing: call the host and notify it.
 ///
@@ -45,13 +44,15 @@ impl Context {
         method: &str,
         params: impl Serialize,
     ) -> TypedHostCall<R> {
-        let state = match encode_params(params) {
-            Ok(params) => Ok(self.send_request(method, params)),
+        let state = match self.send_request(method, &params) {
+            Ok(call) => Ok(call),
             Err(e) => Err(Some(e)),
         };
         TypedHostCall {
             state,
-            method: method.into(),
+            // Only for the message if the result does not decode, which a
+            // `Value` always does.
+            method: (TypeId::of::<R>() != TypeId::of::<Value>()).then(|| method.into()),
             _result: PhantomData,
         }
     }
@@ -63,19 +64,36 @@ impl Context {
     /// none, a scalar is sent as a one-element array. The request is queued
     /// at once; the returned future waits for its answer.
     pub fn call_raw(&self, method: &str, params: Value) -> HostCall {
-        // Encoding a `Value` cannot fail.
-        self.send_request(method, encode_params(params).unwrap_or_default())
-    }
-
-    /// Queues a request with params exactly as given.
-    fn send_request(&self, method: &str, params: Option<Value>) -> HostCall {
-        let id = executor::register_call();
-        executor::send(|out| write_request(out, &Id::Number(id), method, params.as_ref()));
+        let id = executor::next_call_id();
+        // A `Value` always serialises (and so does `()`, sending none).
+        let _ = executor::try_send(|out| {
+            wire::write_call(out, Some(id), method, &params)
+                .or_else(|_| wire::write_call(out, Some(id), method, &()))
+        });
+        executor::register_call(id);
         HostCall {
             id,
             done: false,
             _context: *self,
         }
+    }
+
+    /// Queues a request, `params` encoded as [`encode_params`] does.
+    ///
+    /// [`encode_params`]: crate::encode_params
+    fn send_request<P: Serialize + ?Sized>(
+        &self,
+        method: &str,
+        params: &P,
+    ) -> Result<HostCall, RpcError> {
+        let id = executor::next_call_id();
+        executor::try_send(|out| wire::write_call(out, Some(id), method, params))?;
+        executor::register_call(id);
+        Ok(HostCall {
+            id,
+            done: false,
+            _context: *self,
+        })
     }
 
     /// Sends a notification: a host call that expects no answer.
@@ -84,9 +102,7 @@ impl Context {
     ///
     /// `-32602` if `params` is not JSON.
     pub fn notify(&self, method: &str, params: impl Serialize) -> Result<(), RpcError> {
-        let params = encode_params(params)?;
-        executor::send(|out| write_notification(out, method, params.as_ref()));
-        Ok(())
+        executor::try_send(|out| wire::write_call(out, None, method, &params))
     }
 }
 
@@ -129,8 +145,9 @@ impl Drop for HostCall {
 pub struct TypedHostCall<R> {
     /// The call, or the params error to report on first poll.
     state: Result<HostCall, Option<RpcError>>,
-    /// For the error message if the result does not decode.
-    method: Box<str>,
+    /// For the error message if the result does not decode (not kept for
+    /// a `Value` result, which always does).
+    method: Option<Box<str>>,
     _result: PhantomData<fn() -> R>,
 }
 
@@ -152,7 +169,8 @@ impl<R: DeserializeOwned + 'static> Future for TypedHostCall<R> {
             Poll::Pending => return Poll::Pending,
         };
         Poll::Ready(decode(value).map_err(|e| {
-            RpcError::internal(format!("cannot decode the result of {}: {e}", self.method))
+            let method = self.method.as_deref().unwrap_or_default();
+            RpcError::internal(format!("cannot decode the result of {method}: {e}"))
         }))
     }
 }

@@ -88,10 +88,25 @@ pub(crate) fn send(write: impl FnOnce(&mut Vec<u8>)) {
     });
 }
 
-/// Reserves an id for a host call and marks it outstanding.
-pub(crate) fn register_call() -> i64 {
+/// Queues one message line, written by `write`, for the next flush, unless
+/// `write` fails (having written nothing).
+pub(crate) fn try_send<E>(write: impl FnOnce(&mut Vec<u8>) -> Result<(), E>) -> Result<(), E> {
     STATE.with(|s| {
-        let id = s.next_id.get() + 1;
+        let mut out = s.outbox.borrow_mut();
+        write(&mut out)?;
+        out.push(b'\n');
+        Ok(())
+    })
+}
+
+/// The id the next host call gets.
+pub(crate) fn next_call_id() -> i64 {
+    STATE.with(|s| s.next_id.get() + 1)
+}
+
+/// Marks host call `id` (from [`next_call_id`]) outstanding.
+pub(crate) fn register_call(id: i64) {
+    STATE.with(|s| {
         s.next_id.set(id);
         let answer = s
             .closed
@@ -104,8 +119,7 @@ pub(crate) fn register_call() -> i64 {
                 waker: None,
             },
         );
-        id
-    })
+    });
 }
 
 /// Takes the answer of host call `id` if it has arrived, otherwise

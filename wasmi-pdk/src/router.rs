@@ -1,11 +1,14 @@
+mod table;
+
 use core::{fmt, future::Future, pin::Pin};
-use std::collections::BTreeMap;
 
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
 use crate::protocol::{RpcError, decode_params, method::DISCOVER};
 use crate::{Context, RequestHandler};
+
+use self::table::MethodTable;
 
 type MethodFuture = Pin<Box<dyn Future<Output = Result<Value, RpcError>>>>;
 type Method = Box<dyn Fn(Context, Option<Value>) -> MethodFuture>;
@@ -30,16 +33,16 @@ type Method = Box<dyn Fn(Context, Option<Value>) -> MethodFuture>;
 /// ```
 #[derive(Default)]
 pub struct Router {
-    methods: BTreeMap<String, Method>,
+    methods: MethodTable<Method>,
     /// Makers of the JSON Schemas of params and result, for methods that
     /// have them; run only when `rpc.discover` is asked.
-    schemas: BTreeMap<String, fn() -> (Value, Value)>,
+    schemas: MethodTable<fn() -> (Value, Value)>,
 }
 
 impl fmt::Debug for Router {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Router")
-            .field("methods", &self.methods.keys().collect::<Vec<_>>())
+            .field("methods", &self.method_names().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -72,13 +75,13 @@ impl Router {
                     Err(e) => Box::pin(core::future::ready(Err(e))),
                 },
             );
-        self.methods.insert(name.to_owned(), method);
+        self.methods.insert(name, method);
         self
     }
 
     /// The names of the methods, in sorted order.
     pub fn method_names(&self) -> impl Iterator<Item = &str> {
-        self.methods.keys().map(String::as_str)
+        self.methods.names()
     }
 
     /// Adds `name` like [`with_method`](Self::with_method), and publishes the JSON
@@ -99,7 +102,7 @@ impl Router {
                 json(schemars::schema_for!(R)),
             )
         }
-        self.schemas.insert(name.to_owned(), schemas::<P, R>);
+        self.schemas.insert(name, schemas::<P, R>);
         self.with_method(name, handler)
     }
 

@@ -168,6 +168,19 @@ impl Exchange {
         core::mem::take(&mut self.ledger.outgoing)
     }
 
+    /// Moves the requests and notifications the plugin wrote since the last
+    /// call to the end of `batch`, and keeps `batch`'s buffer if it is the
+    /// larger: a caller that hands back the same, drained, vector each
+    /// time allocates for the first message only.
+    pub(crate) fn take_outgoing_into(&mut self, batch: &mut Vec<HostRequest>) {
+        let outgoing = &mut self.ledger.outgoing;
+        if batch.is_empty() && batch.capacity() >= outgoing.capacity() {
+            core::mem::swap(batch, outgoing);
+        } else {
+            batch.append(outgoing);
+        }
+    }
+
     /// Whether requests or notifications wait to be taken.
     #[cfg(test)]
     pub(crate) fn has_outgoing(&self) -> bool {
@@ -415,6 +428,32 @@ mod tests {
         let counts = ex.counts();
         assert_eq!((counts.host_calls, counts.notifications), (1, 1));
         assert_eq!(ex.take_response(), Some(Ok(json!(5))));
+    }
+
+    #[test]
+    fn batches_taken_into_one_vector_reuse_two_buffers() {
+        let mut ex = exchange();
+        read_all(&mut ex);
+        let mut batch = Vec::new();
+        let request = b"{\"jsonrpc\":\"2.0\",\"method\":\"n\"}\n";
+        let mut buffers = std::collections::BTreeSet::new();
+        for round in 0..6 {
+            batch.clear();
+            ex.write_stdout(request).unwrap();
+            ex.write_stdout(request).unwrap();
+            ex.take_outgoing_into(&mut batch);
+            assert_eq!(batch.len(), 2, "round {round}");
+            if round > 0 {
+                buffers.insert(batch.as_ptr() as usize);
+            }
+        }
+        // After the first round the exchange and the batch trade two buffers.
+        assert!(buffers.len() <= 2, "{buffers:?}");
+        // Taken into a batch that is not empty: appended, nothing lost.
+        ex.write_stdout(request).unwrap();
+        ex.take_outgoing_into(&mut batch);
+        assert_eq!(batch.len(), 3);
+        assert!(!ex.has_outgoing());
     }
 
     #[test]

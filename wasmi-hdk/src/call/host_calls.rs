@@ -15,7 +15,9 @@ use crate::{CallerInfo, HostHandler, host::BoxFuture};
 pub(crate) struct HostCalls {
     host: Arc<dyn HostHandler>,
     caller: CallerInfo,
-    running: FuturesUnordered<BoxFuture<HostAnswer>>,
+    /// The methods still running; made when the first one does not answer
+    /// at once (most calls never need it).
+    running: Option<FuturesUnordered<BoxFuture<HostAnswer>>>,
 }
 
 impl HostCalls {
@@ -23,7 +25,7 @@ impl HostCalls {
         Self {
             host,
             caller,
-            running: FuturesUnordered::new(),
+            running: None,
         }
     }
 
@@ -38,49 +40,55 @@ impl HostCalls {
         } = request;
         let caller = self.caller.for_message(id.is_none());
         let host = &self.host;
-        let started =
-            std::panic::catch_unwind(AssertUnwindSafe(|| host.handle(caller, &method, params)));
-        let mut answer: BoxFuture<HostAnswer> =
-            match started {
-                Ok(future) => {
-                    Box::pin(AssertUnwindSafe(future).catch_unwind().map(move |outcome| {
-                        HostAnswer {
-                            id,
-                            cost,
-                            outcome: outcome.unwrap_or_else(|_| Err(panicked(&method))),
-                        }
-                    }))
-                }
-                Err(_) => {
-                    return Some(HostAnswer {
-                        outcome: Err(panicked(&method)),
-                        id,
-                        cost,
-                    });
-                }
-            };
-        match (&mut answer).now_or_never() {
-            Some(ready) => Some(ready),
-            None => {
-                self.running.push(answer);
-                None
+        // Started and polled once here: a method that answers at once (most
+        // do) needs no second box, no `FuturesUnordered` and no waker.
+        let first = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let mut future = host.handle(caller, &method, params);
+            match future.as_mut().now_or_never() {
+                Some(outcome) => Ok(outcome),
+                None => Err(future),
             }
-        }
+        }));
+        let future = match first {
+            Ok(Ok(outcome)) => return Some(HostAnswer { id, cost, outcome }),
+            Ok(Err(future)) => future,
+            Err(_) => {
+                return Some(HostAnswer {
+                    outcome: Err(panicked(&method)),
+                    id,
+                    cost,
+                });
+            }
+        };
+        let answer = AssertUnwindSafe(future)
+            .catch_unwind()
+            .map(move |outcome| HostAnswer {
+                id,
+                cost,
+                outcome: outcome.unwrap_or_else(|_| Err(panicked(&method))),
+            });
+        self.running
+            .get_or_insert_with(FuturesUnordered::new)
+            .push(Box::pin(answer));
+        None
     }
 
     /// An answer that is ready now, without waiting.
     pub(crate) fn ready(&mut self) -> Option<HostAnswer> {
-        self.running.next().now_or_never().flatten()
+        self.running.as_mut()?.next().now_or_never().flatten()
     }
 
     /// The next answer, registering the task to be woken for it.
     pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<HostAnswer>> {
-        self.running.poll_next_unpin(cx)
+        match &mut self.running {
+            Some(running) => running.poll_next_unpin(cx),
+            None => Poll::Ready(None),
+        }
     }
 
     /// Whether no host method is running.
     pub(crate) fn is_empty(&self) -> bool {
-        self.running.is_empty()
+        self.running.as_ref().is_none_or(FuturesUnordered::is_empty)
     }
 }
 

@@ -129,6 +129,9 @@ struct Runner<'a> {
     fuel: FuelMeter,
     interrupts: Interrupts,
     host_calls: HostCalls,
+    /// The plugin's messages being started, kept between batches so that
+    /// taking them allocates nothing.
+    batch: Vec<super::exchange::HostRequest>,
     /// A command's stdin, read while the instance waits for input.
     stdin: Option<StdinSource>,
     /// When the call last yielded to the executor (or started).
@@ -164,6 +167,7 @@ impl<'a> Runner<'a> {
             fuel: FuelMeter::new(limits),
             interrupts,
             host_calls: HostCalls::new(plugin.host.clone(), caller),
+            batch: Vec::new(),
             stdin: None,
             last_yield: runtime::now(),
         }
@@ -321,11 +325,17 @@ impl<'a> Runner<'a> {
     /// delivered before the next method starts, so host methods that answer
     /// at once cannot pile up answers past the backlog.
     fn serve_ready(&mut self) -> Result<(), Error> {
-        for request in self.store.data_mut().exchange.take_outgoing() {
+        let mut batch = core::mem::take(&mut self.batch);
+        self.store
+            .data_mut()
+            .exchange
+            .take_outgoing_into(&mut batch);
+        for request in batch.drain(..) {
             if let Some(answer) = self.host_calls.start(request) {
                 self.deliver(answer)?;
             }
         }
+        self.batch = batch;
         while let Some(answer) = self.host_calls.ready() {
             self.deliver(answer)?;
         }
