@@ -99,21 +99,13 @@ if [ ! -f "$reactor" ]; then
     mv "$reactor.tmp" "$reactor"
 fi
 
-# --- snapshots: with the CLI once it takes --archive, else a helper ------------
+# --- snapshots: `wasmi-host snapshot` with the files the initialiser reads --
 cd "$root"
-if cargo run -q -p wasmi-host -- snapshot --help 2>/dev/null | grep -q -- '--archive'; then
-    snapshot() { # IN OUT FILES_OPTIONS...
-        local in="$1" output="$2"
-        shift 2
-        cargo run -q -p wasmi-host -- snapshot --timeout unlimited "$@" "$in" -o "$output"
-    }
-else
-    snapshot() {
-        local in="$1" output="$2"
-        shift 2
-        cargo run -q -p integration-tests --bin snapshot-with-files -- "$in" "$output" "$@"
-    }
-fi
+snapshot() { # IN OUT FILES_OPTIONS...
+    local in="$1" output="$2"
+    shift 2
+    cargo run -q -p wasmi-host -- snapshot --timeout unlimited "$@" "$in" -o "$output"
+}
 
 # build NAME PLUGIN(.py or dir) OUT_DIR: trace, archive, snapshot, manifest.
 build() {
