@@ -31,6 +31,9 @@
 //! The wire types are the [`protocol`] crate (`wasmi-plugin-protocol`),
 //! re-exported here; the host kit uses the same crate.
 
+// docs.rs (nightly, `--cfg docsrs`): mark what needs a feature or a target.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod context;
 mod executor;
 mod handler;
