@@ -13,6 +13,14 @@ out="$(cd "$out" && pwd)"
 langs="${PLUGIN_LANGS:-c wat zig go assemblyscript javascript}"
 
 "$here/build-all.sh" "$out"
+# The JavaScript runner's test scripts (languages_preinit.rs): Math.random per
+# request, and a script without main().
+if [[ " $langs " == *" javascript "* ]]; then
+    for script in random legacy; do
+        PLUGIN_JS="$here/javascript/tests/$script.js" \
+            "$here/javascript/build.sh" "$out" "javascript-$script"
+    done
+fi
 
 cd "$root"
 cargo build --quiet -p wasmi-host
@@ -36,12 +44,31 @@ if ((${#failed[@]})); then
     exit 1
 fi
 
-# The language tests are ignored by a plain `cargo test` (they need these
-# plugins); run them, but not the `ping_latency` measurement. A filter that
-# matched nothing would pass, so check that they ran.
+# Every plugin pre-initialised ahead of time (`wasmi-host snapshot`; a plugin
+# without an initialiser is copied unchanged) still gives the same answers.
+# A manifest beside the plugin (its files) is copied beside the snapshot.
+for lang in $langs; do
+    pre="$out/$lang.pre.wasm"
+    "${host[@]}" -q snapshot "$out/$lang.wasm" -o "$pre"
+    [ -f "$out/$lang.toml" ] && cp "$out/$lang.toml" "$out/$lang.pre.toml"
+    got="$("${host[@]}" -q call --compact --plugin "$pre" add '{"a":40,"b":2}')"
+    if [ "$got" != 42 ]; then
+        echo "the snapshot of the $lang plugin answered add with: $got" >&2
+        failed+=("$lang (snapshot)")
+    fi
+done
+if ((${#failed[@]})); then
+    echo "snapshots failed for: ${failed[*]}" >&2
+    exit 1
+fi
+
+# The language tests (`languages::` and `languages_preinit::`) are ignored by
+# a plain `cargo test` (they need these plugins); run them, but not the
+# `ping_latency` measurement. A filter that matched nothing would pass, so
+# check that they ran.
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-LANGUAGE_PLUGINS_DIR="$out" cargo test -p integration-tests --test integration languages:: \
+LANGUAGE_PLUGINS_DIR="$out" cargo test -p integration-tests --test integration languages \
     -- --ignored --skip ping_latency 2>&1 | tee "$log"
 if ! grep -Eq '^test result: ok\. [1-9][0-9]* passed' "$log"; then
     echo "plugins/test.sh: no language test ran" >&2

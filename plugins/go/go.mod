@@ -1,3 +1,3 @@
 module example.invalid/wasmi-plugins/go-plugin
 
-go 1.21
+go 1.24

@@ -1,5 +1,20 @@
 // The example plugin in Go: newline-delimited JSON-RPC 2.0 on stdin/stdout,
-// one log line on stderr. Build with GOOS=wasip1 GOARCH=wasm (see build.sh).
+// one log line on stderr.
+//
+// It is built as a WASI reactor (see build.sh): GOOS=wasip1 GOARCH=wasm
+// go build -buildmode=c-shared. The module then exports `_initialize`,
+// which starts the Go runtime and runs the package initialisers, and
+// `plugin_main` (below), which serves the requests. A host that
+// pre-initialises plugins (wasmi-hdk by default) runs `_initialize` once at
+// load and starts every request from a snapshot of the runtime it left, so
+// a request pays only for its own work. Built as a command instead (without
+// -buildmode=c-shared), `main` serves the requests in the same way.
+//
+// Because of that snapshot, whatever the package initialisers compute is
+// shared by every request, and so is the runtime's random state: map
+// iteration order, hash seeds and the global generators of math/rand and
+// math/rand/v2 are the same in every request. Draw per-request randomness
+// from crypto/rand, which asks the host each time.
 package main
 
 import (
@@ -33,8 +48,12 @@ func (e *rpcError) Error() string { return e.Message }
 func invalidParams(msg string) error { return &rpcError{-32602, msg} }
 
 var (
-	stdin      = bufio.NewReaderSize(os.Stdin, 64*1024)
+	stdin            = bufio.NewReaderSize(os.Stdin, 64*1024)
 	nextHostID int64 = 1
+	// Where answers and the log go: stdout and stderr, except while warmUp
+	// runs.
+	stdout io.Writer = os.Stdout
+	stderr io.Writer = os.Stderr
 )
 
 // readLine returns the next line without "\n" or "\r\n"; io.EOF at the end.
@@ -49,21 +68,33 @@ func readLine() ([]byte, error) {
 // send writes one message as one line; os.Stdout is unbuffered, so it is flushed.
 func send(v any) {
 	line, _ := json.Marshal(v)
-	os.Stdout.Write(append(line, '\n'))
+	stdout.Write(append(line, '\n'))
+}
+
+// The two shapes of a response; structs, not maps, as encoding/json
+// encodes them faster.
+type resultResponse struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Result  any             `json:"result"`
+}
+
+type errorResponse struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Error   *rpcError       `json:"error"`
 }
 
 func reply(id json.RawMessage, result any, err error) {
-	resp := map[string]any{"jsonrpc": "2.0", "id": id}
 	var rpcErr *rpcError
 	switch {
 	case errors.As(err, &rpcErr):
-		resp["error"] = rpcErr
+		send(errorResponse{"2.0", id, rpcErr})
 	case err != nil:
-		resp["error"] = &rpcError{-32603, err.Error()}
+		send(errorResponse{"2.0", id, &rpcError{-32603, err.Error()}})
 	default:
-		resp["result"] = result
+		send(resultResponse{"2.0", id, result})
 	}
-	send(resp)
 }
 
 func add(params json.RawMessage) (any, error) {
@@ -147,7 +178,7 @@ func echoHost(params json.RawMessage) (any, error) {
 func handle(method string, params json.RawMessage) (any, error) {
 	switch method {
 	case "ping":
-		fmt.Fprintln(os.Stderr, "INFO go_plugin: ping")
+		fmt.Fprintln(stderr, "INFO go_plugin: ping")
 		return "pong", nil
 	case "echo":
 		if params == nil {
@@ -165,31 +196,88 @@ func handle(method string, params json.RawMessage) (any, error) {
 	}
 }
 
+// pluginMain is the reactor's per-request entry point: what `_start` is to
+// a command (PROTOCOL.md).
+//
+//go:wasmexport plugin_main
+func pluginMain() {
+	serve()
+}
+
+// main serves requests when the plugin is built as a command; a reactor
+// never runs it.
 func main() {
+	serve()
+}
+
+// serve answers requests read from stdin until EOF.
+func serve() {
 	for {
 		line, err := readLine()
 		if err != nil {
 			return
 		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		var msg message
-		if err := json.Unmarshal(line, &msg); err != nil {
-			reply(json.RawMessage("null"), nil, &rpcError{-32700, "parse error"})
-			continue
-		}
-		if msg.Method == nil {
-			// A stray response is ignored; anything else is not a request.
-			if msg.Result == nil && msg.Error == nil {
-				reply(json.RawMessage("null"), nil, &rpcError{-32600, "invalid request"})
-			}
-			continue
-		}
-		if msg.ID == nil {
-			continue // notifications get no answer
-		}
-		result, err := handle(*msg.Method, msg.Params)
-		reply(msg.ID, result, err)
+		serveLine(line)
 	}
+}
+
+// serveLine answers one line of input, if it needs an answer.
+func serveLine(line []byte) {
+	if len(bytes.TrimSpace(line)) == 0 {
+		return
+	}
+	var msg message
+	if err := json.Unmarshal(line, &msg); err != nil {
+		reply(json.RawMessage("null"), nil, &rpcError{-32700, "parse error"})
+		return
+	}
+	if msg.Method == nil {
+		// A stray response is ignored; anything else is not a request.
+		if msg.Result == nil && msg.Error == nil {
+			reply(json.RawMessage("null"), nil, &rpcError{-32600, "invalid request"})
+		}
+		return
+	}
+	if msg.ID == nil {
+		return // notifications get no answer
+	}
+	result, err := handle(*msg.Method, msg.Params)
+	reply(msg.ID, result, err)
+}
+
+// warmUp answers a few requests of each kind, with the answers and the log
+// thrown away, when the package is initialised. encoding/json builds its
+// per-type encoders and decoders on first use; built here, they are part
+// of the snapshot a pre-initialising host takes after `_initialize`,
+// instead of being built again by every request. (echo_host is left out:
+// it would call the host, which is not there yet.)
+func warmUp() {
+	stdout, stderr = io.Discard, io.Discard
+	defer func() { stdout, stderr = os.Stdout, os.Stderr }()
+	for _, line := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"ping"}`,
+		`{"jsonrpc":"2.0","id":"a","method":"echo","params":{"k":[1,2.5,"x",true,null]}}`,
+		`{"jsonrpc":"2.0","id":2,"method":"add","params":{"a":1,"b":2}}`,
+		`{"jsonrpc":"2.0","id":3,"method":"add","params":[1,2]}`,
+		`{"jsonrpc":"2.0","id":4,"method":"add","params":["x"]}`,
+		`{"jsonrpc":"2.0","id":5,"method":"sieve","params":[10]}`,
+		`{"jsonrpc":"2.0","id":6,"method":"sieve","params":{"limit":10}}`,
+		`{"jsonrpc":"2.0","id":7,"method":"echo_host","params":"x"}`,
+		`{"jsonrpc":"2.0","id":8,"method":"nope"}`,
+		`{"jsonrpc":"2.0","id":9,"error":{"code":1,"message":"m"}}`,
+		`{"jsonrpc":"2.0","method":"ping"}`,
+		`not json`,
+	} {
+		serveLine([]byte(line))
+	}
+	var answer message
+	var id int64
+	var e rpcError
+	json.Unmarshal([]byte(`{"jsonrpc":"2.0","id":1,"result":[5]}`), &answer)
+	json.Unmarshal(answer.ID, &id)
+	json.Unmarshal([]byte(`{"code":1,"message":"m"}`), &e)
+}
+
+func init() {
+	warmUp()
 }

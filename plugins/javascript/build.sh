@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the JavaScript plugin: plugins/javascript/build.sh [OUT_DIR] -> OUT_DIR/javascript.wasm
+# Builds the JavaScript plugin: plugins/javascript/build.sh [OUT_DIR [NAME]] -> OUT_DIR/NAME.wasm
+# (NAME defaults to javascript)
 # QuickJS (rquickjs) compiled to wasm32-wasip1 with the plugin's script embedded:
 # plugin.js, or PLUGIN_JS=/path/to/your.js. Needs rustup's wasm32-wasip1 target
 # and Debian's clang, llvm-ar and wasi-libc, which rquickjs-sys finds through a
@@ -11,6 +12,7 @@ root="$(cd "$here/../.." && pwd)"
 out="${1:-$root/target/plugins/lang}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
+name="${2:-javascript}"
 cache="$root/target/plugins/cache"
 
 if [ -z "${WASI_SDK:-}" ]; then
@@ -27,6 +29,7 @@ if [ -z "${WASI_SDK:-}" ]; then
 fi
 export WASI_SDK
 
-CARGO_TARGET_DIR="$cache/javascript" cargo build --release --quiet \
+# A target dir per NAME: switching scripts in one would rebuild each time.
+CARGO_TARGET_DIR="$cache/$name" cargo build --release --quiet \
     --manifest-path "$here/Cargo.toml" --target wasm32-wasip1
-cp "$cache/javascript/wasm32-wasip1/release/js-plugin.wasm" "$out/javascript.wasm"
+cp "$cache/$name/wasm32-wasip1/release/js-plugin.wasm" "$out/$name.wasm"

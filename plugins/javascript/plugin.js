@@ -1,6 +1,8 @@
 // The example plugin in JavaScript, run by QuickJS inside the wasm module that
 // src/main.rs builds: newline-delimited JSON-RPC 2.0 with readLine() and
 // writeLine(), the log with console.log() (stderr). See plugins/README.md.
+// The top level runs once, when the plugin is loaded (it may not use
+// readLine or writeLine); main() serves the requests.
 "use strict";
 
 const MAX_LIMIT = 10_000_000;
@@ -77,27 +79,31 @@ function handle(msg) {
   return method(msg.params);
 }
 
-for (let line; (line = readLine()) !== null; ) {
-  if (line.trim() === "") continue;
-  let msg;
-  try {
-    msg = JSON.parse(line);
-  } catch {
-    send({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error" } });
-    continue;
-  }
-  if (typeof msg?.method !== "string") {
-    // A stray response is ignored; anything else is not a request.
-    if (!(msg && ("result" in msg || "error" in msg))) {
-      send({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "invalid request" } });
+// The runner calls main() once per instance (per request under wasmi-hdk):
+// everything above ran once, when the plugin was loaded.
+function main() {
+  for (let line; (line = readLine()) !== null; ) {
+    if (line.trim() === "") continue;
+    let msg;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      send({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error" } });
+      continue;
     }
-    continue;
-  }
-  if (!("id" in msg)) continue; // notifications get no answer
-  try {
-    send({ jsonrpc: "2.0", id: msg.id, result: handle(msg) });
-  } catch (e) {
-    const code = e instanceof RpcError ? e.code : -32603;
-    send({ jsonrpc: "2.0", id: msg.id, error: { code, message: String(e.message ?? e) } });
+    if (typeof msg?.method !== "string") {
+      // A stray response is ignored; anything else is not a request.
+      if (!(msg && ("result" in msg || "error" in msg))) {
+        send({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "invalid request" } });
+      }
+      continue;
+    }
+    if (!("id" in msg)) continue; // notifications get no answer
+    try {
+      send({ jsonrpc: "2.0", id: msg.id, result: handle(msg) });
+    } catch (e) {
+      const code = e instanceof RpcError ? e.code : -32603;
+      send({ jsonrpc: "2.0", id: msg.id, error: { code, message: String(e.message ?? e) } });
+    }
   }
 }

@@ -23,12 +23,13 @@ const PLUGIN_PROFILE: &str = "plugin";
 /// The package whose binaries are built.
 const PLUGIN_PACKAGE: &str = "test-plugin";
 /// Its binaries; each becomes `<name>.wasm` in `OUT_DIR`.
-const PLUGIN_BINS: [&str; 5] = [
+const PLUGIN_BINS: [&str; 6] = [
     "test-plugin",
     "misbehaving-plugin",
     "event-plugin",
     "framework-plugin",
     "files-plugin",
+    "preinit-plugin",
 ];
 
 /// Variables cargo sets for a build script (or a user for the outer build)

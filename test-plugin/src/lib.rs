@@ -8,6 +8,7 @@
 //! | `misbehaving-plugin` | deliberate misbehaviour (panics, traps, endless loops, huge allocations, garbage and floods on stdout, early exits) for the host's failure tests |
 //! | `event-plugin`       | events, config and calls between plugins, for plugin sets |
 //! | `framework-plugin`   | a plugin written to the wire dialect of `wasmi-plugin-framework` 0.1 (no kit), for the compatibility tests |
+//! | `preinit-plugin`     | a plugin built with `plugin_main!(preinit …)` whose setup is expensive, for pre-initialisation |
 //!
 //! Nobody builds these by hand: the `test-plugin-artifacts` crate compiles
 //! both for `wasm32-wasip1` with the workspace's `plugin` profile and embeds

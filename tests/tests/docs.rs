@@ -256,6 +256,10 @@ fn default_figures() -> BTreeMap<&'static str, Figure> {
         ("max_message", bytes(limits.max_message())),
         ("max_stderr", bytes(limits.max_stderr())),
         ("fuel_slice", Figure::Count(limits.fuel_slice().into())),
+        (
+            "max_open_files",
+            Figure::Count(limits.max_open_files() as u128),
+        ),
     ]);
     let names: BTreeSet<&str> = figures.keys().copied().collect();
     assert_eq!(
@@ -461,11 +465,10 @@ fn cli_long_flags(source: &str) -> BTreeSet<String> {
         let flag = match attribute.split_once("long = \"") {
             Some((_, rest)) => rest.split('"').next().unwrap().to_owned(),
             None => {
-                let field = chunk[end..]
-                    .split("pub(crate) ")
-                    .nth(1)
-                    .and_then(|rest| rest.split(':').next())
-                    .expect("the field after #[arg(…)]");
+                // The field after `)]`, with or without `pub(crate)`.
+                let rest = chunk[end..].trim_start_matches([')', ']']).trim_start();
+                let rest = rest.strip_prefix("pub(crate) ").unwrap_or(rest);
+                let field = rest.split(':').next().expect("the field after #[arg(…)]");
                 field.trim().replace('_', "-")
             }
         };
@@ -484,7 +487,8 @@ fn cli_subcommands(source: &str) -> BTreeSet<String> {
     body.lines()
         .map(str::trim)
         .filter(|line| !line.starts_with("//") && !line.starts_with('#'))
-        .filter_map(|line| line.split_once('('))
+        .filter_map(|line| line.split_once('(').or_else(|| line.split_once(" {")))
+        .filter(|(variant, _)| variant.starts_with(|c: char| c.is_ascii_uppercase()))
         .map(|(variant, _)| variant.to_lowercase())
         .collect()
 }
@@ -648,4 +652,22 @@ fn docs_use_no_retired_names() {
             assert!(!text.contains(name), "{file} still says `{name}`");
         }
     }
+}
+
+/// `wasmi_hdk::WASMI_VERSION` (what `wasmi-host --version` prints) is the
+/// wasmi the workspace locks.
+#[test]
+fn the_engine_version_is_the_locked_one() {
+    let lock = repo_file("Cargo.lock");
+    let locked = lock
+        .split("[[package]]")
+        .find(|package| package.contains("\nname = \"wasmi\"\n"))
+        .and_then(|package| {
+            package
+                .lines()
+                .find_map(|line| line.strip_prefix("version = \""))
+                .map(|v| v.trim_end_matches('"').to_owned())
+        })
+        .expect("wasmi is in Cargo.lock");
+    assert_eq!(locked, wasmi_hdk::WASMI_VERSION);
 }

@@ -23,14 +23,14 @@ const LANGUAGES: &[&str] = &["c", "wat", "zig", "go", "assemblyscript", "javascr
 
 /// What a call gave, reduced to what must agree across languages.
 #[derive(Debug, Clone, PartialEq)]
-enum Answer {
+pub(crate) enum Answer {
     Result(Value),
     /// A JSON-RPC error code.
     Error(i32),
 }
 
 /// The contract of plugins/README.md: (method, params, answer).
-fn contract() -> Vec<(&'static str, Value, Answer)> {
+pub(crate) fn contract() -> Vec<(&'static str, Value, Answer)> {
     use Answer::{Error, Result};
     let nested = json!({
         "list": [1, -2, 2.5, true, false, null, "x"],
@@ -78,7 +78,7 @@ fn contract() -> Vec<(&'static str, Value, Answer)> {
 
 /// The built plugins of every language; fails the test when
 /// `LANGUAGE_PLUGINS_DIR` is unset or a plugin is missing.
-fn language_plugins() -> Vec<(&'static str, Vec<u8>)> {
+pub(crate) fn language_plugins() -> Vec<(&'static str, Vec<u8>)> {
     let dir = std::env::var_os("LANGUAGE_PLUGINS_DIR").unwrap_or_else(|| {
         panic!(
             "LANGUAGE_PLUGINS_DIR is not set: plugins/test.sh builds the plugins in other \
@@ -112,7 +112,7 @@ fn plugin(language: &str, wasm: &[u8]) -> Plugin {
         .unwrap_or_else(|e| panic!("the {language} plugin does not load: {e}"))
 }
 
-async fn answer(plugin: &Plugin, method: &str, params: Value) -> Answer {
+pub(crate) async fn answer(plugin: &Plugin, method: &str, params: Value) -> Answer {
     match plugin.call_raw(method, params).await {
         Ok(value) => Answer::Result(value),
         Err(Error::Rpc(e)) => {

@@ -75,6 +75,11 @@ pub mod store;
 pub mod wasi;
 
 pub use wasmi_plugin_protocol as protocol;
+
+/// The version of the wasmi interpreter this crate runs plugins on (as
+/// `wasmi-host --version` reports it; the workspace's tests check it
+/// against the lock file).
+pub const WASMI_VERSION: &str = "2.0.0";
 pub use wasmi_plugin_protocol::{Dialect, LogLevel, RpcError};
 
 #[cfg(feature = "fuzzing")]

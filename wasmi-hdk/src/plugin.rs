@@ -529,7 +529,7 @@ impl PluginBuilder {
 
     /// Applies a plugin's manifest: its name (if it has one), limits (over
     /// the limits set so far), dialect, environment and `[files]`. Read
-    /// the manifest with [`Manifest::from_file`] so that its file paths
+    /// the manifest with [`Manifest::from_file`](crate::set::Manifest::from_file) so that its file paths
     /// are relative to it. `config`, `permissions` and `events` are for a
     /// [`PluginSet`](crate::set::PluginSet), which applies the rest the same
     /// way.

@@ -6,7 +6,7 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 use serde_json::Value;
 use wasmi_hdk::{Dialect, LimitsOverlay};
 
-use crate::{exit::exit_codes_help, host_methods::host_methods_help, units};
+use crate::{color::ColorWhen, exit::exit_codes_help, host_methods::host_methods_help, units};
 
 /// Run WebAssembly plugins (wasm32-wasip1 programs speaking JSON-RPC 2.0
 /// over stdin/stdout) on the wasmi interpreter.
@@ -29,6 +29,18 @@ pub(crate) struct Cli {
     /// Show the plugin's debug logs (-vv: trace); sets PLUGIN_LOG for the plugin
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub(crate) verbose: u8,
+
+    /// Colour the output: auto (a terminal, unless NO_COLOR is set), always, never
+    #[arg(
+        long,
+        global = true,
+        value_name = "WHEN",
+        value_enum,
+        default_value_t = ColorWhen::Auto,
+        hide_possible_values = true,
+        hide_default_value = true
+    )]
+    pub(crate) color: ColorWhen,
 }
 
 /// The commands.
@@ -43,7 +55,7 @@ pub(crate) enum Command {
     /// Publish an event to a directory of plugins and show what each handler did
     #[command(after_help = EMIT_HELP)]
     Emit(EmitArgs),
-    /// Show a module's size, imports, exports, memory, `_start` and methods
+    /// Show a module's size, imports, exports, memory, entry point and methods
     #[command(after_help = INSPECT_HELP)]
     Inspect(InspectArgs),
     /// Check that a plugin follows PROTOCOL.md (a pass/fail table)
@@ -55,6 +67,20 @@ pub(crate) enum Command {
     /// Run any wasm32-wasip1 program with this runtime's WASI layer, stdio passed through
     #[command(after_help = RUN_HELP)]
     Run(ProgramArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, or write one per command into a directory
+    #[command(after_help = MAN_HELP)]
+    Man {
+        /// Write wasmi-host.1 and wasmi-host-COMMAND.1 into DIR instead of printing wasmi-host.1
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 /// `wasmi-host run`.
@@ -64,7 +90,7 @@ pub(crate) struct ProgramArgs {
     #[arg(value_name = "FILE.wasm")]
     pub(crate) file: PathBuf,
 
-    /// Arguments for the program, after argv[0] (its file stem)
+    /// Arguments for the program, after its argv 0 (its file stem)
     #[arg(
         value_name = "ARGS",
         trailing_var_arg = true,
@@ -363,24 +389,25 @@ pub(crate) struct MockArgs {
     pub(crate) mock_files: Vec<PathBuf>,
 }
 
-const TOP_HELP: &str = concat!(
-    "Examples:
-  wasmi-host call sieve 1000000
+const TOP_HELP: &str = "Examples:
+  wasmi-host call sieve 1000000                       # the embedded example plugin
   wasmi-host call --plugin my_plugin.wasm greet '{\"name\": \"Ada\"}'
-  echo '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}' | wasmi-host serve
-  echo '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"greeter.greet\"}' | wasmi-host serve --plugins plugins/
-  wasmi-host emit player.join '{\"name\": \"Ada\"}' --plugins plugins/
-  wasmi-host inspect my_plugin.wasm
-  wasmi-host check my_plugin.wasm --call ping
+  wasmi-host serve --plugins plugins/                 # JSON-RPC on stdio, PLUGIN.METHOD
 
-Without --plugin (or FILE.wasm), commands use the embedded example plugin
-(ping, echo, add, sieve, echo_host; written in WebAssembly text).
+`wasmi-host help COMMAND` shows a command's options, the host methods a
+plugin can call and the exit codes.
+";
 
-",
-    host_methods_help!(),
-    "\n\n",
-    exit_codes_help!()
-);
+const COMPLETIONS_HELP: &str = "Examples:
+  wasmi-host completions bash > ~/.local/share/bash-completion/completions/wasmi-host
+  wasmi-host completions zsh > ~/.zfunc/_wasmi-host
+  wasmi-host completions fish > ~/.config/fish/completions/wasmi-host.fish
+";
+
+const MAN_HELP: &str = "Examples:
+  wasmi-host man | man -l -
+  wasmi-host man --out-dir ~/.local/share/man/man1
+";
 
 const CALL_HELP: &str = concat!(
     "Examples:

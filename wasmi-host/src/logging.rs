@@ -2,7 +2,7 @@
 //! the CLI's own `tracing` diagnostics, and the final `error:` line, all
 //! filtered by `-q` / `-v`.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use tracing::{Event, Level, Subscriber, field::Field};
 use tracing_subscriber::{
@@ -15,6 +15,8 @@ use tracing_subscriber::{
 // the set's notes about them, such as a refused host call).
 use wasmi_hdk::{LogLevel, PLUGIN_LOG_TARGET as PLUGIN_TARGET};
 
+use crate::color::Colors;
+
 /// How much to show on stderr, from `-q` and `-v`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Verbosity {
@@ -22,25 +24,32 @@ pub(crate) struct Verbosity {
     max: Option<LogLevel>,
     /// How many `-v` were given.
     verbose: u8,
-    /// Whether to colour the level (stderr is a terminal, no `NO_COLOR`).
+    /// Whether to colour the level (`--color`, `NO_COLOR`, a terminal).
     color: bool,
+    /// Whether stdout is coloured (`check`'s table).
+    stdout_color: bool,
 }
 
 impl Verbosity {
     /// `-q` hides plugin logs; none shows info and up; `-v` debug; `-vv` trace.
-    pub(crate) fn from_flags(quiet: bool, verbose: u8) -> Self {
+    pub(crate) fn from_flags(quiet: bool, verbose: u8, colors: Colors) -> Self {
         let max = match (quiet, verbose) {
             (true, _) => None,
             (false, 0) => Some(LogLevel::Info),
             (false, 1) => Some(LogLevel::Debug),
             (false, _) => Some(LogLevel::Trace),
         };
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         Self {
             max,
             verbose,
-            color,
+            color: colors.stderr,
+            stdout_color: colors.stdout,
         }
+    }
+
+    /// Whether what goes to stdout may be coloured.
+    pub(crate) fn stdout_color(self) -> bool {
+        self.stdout_color
     }
 
     /// The `PLUGIN_LOG` to give plugins so they write what is shown (the

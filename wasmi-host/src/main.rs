@@ -20,6 +20,7 @@
 //! (trap, limit, timeout, protocol violation; a failed check), 4 cannot load.
 
 mod cli;
+mod color;
 mod commands;
 mod error;
 mod exit;
@@ -34,18 +35,21 @@ mod units;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
-use crate::{cli::Cli, logging::Verbosity};
+use crate::{cli::Cli, color::ColorWhen, logging::Verbosity};
 
 // Dev-dependencies of the CLI tests in `tests/`, unused by the unit tests.
 #[cfg(test)]
-use {assert_cmd as _, tempfile as _, test_plugin_artifacts as _, wait_timeout as _, wat as _};
+use {
+    assert_cmd as _, tar as _, tempfile as _, test_plugin_artifacts as _, wait_timeout as _,
+    wat as _,
+};
 
 fn main() -> ExitCode {
     // Usage errors exit here with clap's message and code 2.
-    let cli = Cli::parse();
-    let verbosity = Verbosity::from_flags(cli.quiet, cli.verbose);
+    let cli = parse();
+    let verbosity = Verbosity::from_flags(cli.quiet, cli.verbose, cli.color.streams());
     verbosity.init_tracing();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -67,4 +71,25 @@ fn main() -> ExitCode {
     // stops reading when its client goes away): exit without waiting for it.
     runtime.shutdown_background();
     code
+}
+
+/// The command line as clap reads it, with `--version`'s engine version
+/// and `--color` applied to clap's own help and errors.
+fn parse() -> Cli {
+    let color = ColorWhen::from_args(std::env::args_os());
+    let matches = command().color(color.for_clap()).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
+}
+
+/// The clap command, with the version line `wasmi-host X (wasmi Y)`.
+pub(crate) fn command() -> clap::Command {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let version = VERSION.get_or_init(|| {
+        format!(
+            "{} (wasmi {})",
+            env!("CARGO_PKG_VERSION"),
+            wasmi_hdk::WASMI_VERSION
+        )
+    });
+    Cli::command().version(version.as_str())
 }

@@ -38,6 +38,7 @@ mod context;
 mod executor;
 mod handler;
 mod logger;
+mod preinit;
 mod router;
 mod serve;
 
@@ -49,6 +50,7 @@ pub use self::{
     context::{Context, HostCall, TypedHostCall},
     handler::RequestHandler,
     logger::init_logger,
+    preinit::{is_initializing, preinitialize, serve_preinitialized},
     protocol::{Event, EventReply, RpcError, decode_params, encode_params},
     router::Router,
     serve::{serve, serve_io},

@@ -84,8 +84,35 @@ pub fn serve_io(handler: &impl RequestHandler, input: &mut dyn BufRead, output: 
 ///
 /// wasmi_pdk::plugin_main!(router());
 /// ```
+///
+/// With `preinit`, the handler is built in the Wizer initialiser instead
+/// (see [`preinitialize`](crate::preinitialize)): the macro also defines
+/// the `wizer.initialize` export, and `main` serves from what it built, or
+/// builds it first when the module was not pre-initialised. The handler
+/// expression then runs once per instance, at load when the host
+/// pre-initialises, never per request.
+///
+/// ```no_run
+/// # use wasmi_pdk::{Router, RpcError};
+/// # fn router() -> Router {
+/// #     Router::new().with_method("ping", |_ctx, (): ()| async { Ok::<_, RpcError>("pong") })
+/// # }
+/// wasmi_pdk::plugin_main!(preinit router());
+/// ```
 #[macro_export]
 macro_rules! plugin_main {
+    (preinit $handler:expr) => {
+        /// The Wizer initialiser: builds the request handler once, so that
+        /// the host's snapshot holds it.
+        #[unsafe(export_name = "wizer.initialize")]
+        pub extern "C" fn __wasmi_pdk_initialize() {
+            $crate::preinitialize(|| $handler)
+        }
+
+        fn main() {
+            $crate::serve_preinitialized(|| $handler)
+        }
+    };
     ($handler:expr) => {
         fn main() {
             $crate::serve($handler)

@@ -626,3 +626,20 @@ async fn js_api_files() {
 fn display_of(value: &JsValue) -> String {
     value.as_string().unwrap_or_default()
 }
+
+/// Pre-initialisation in the browser: the plugin's setup runs once, at
+/// load, and every request starts from its snapshot with nothing carried
+/// over from the one before (`bump` counts per instance).
+#[wasm_bindgen_test]
+async fn preinitialised_plugins_start_every_request_from_the_snapshot() {
+    let host = load(test_plugin_artifacts::PREINIT_PLUGIN, object(&[])).await;
+    for _ in 0..3 {
+        assert_eq!(call(&host, "bump", Value::Null).await.unwrap(), 1);
+        let setup = rust_json(&call(&host, "setup", Value::Null).await.unwrap());
+        assert_eq!(
+            (&setup["setups"], &setup["in_initializer"]),
+            (&json!(1), &json!(true)),
+            "{setup}"
+        );
+    }
+}

@@ -45,6 +45,12 @@ pub const FRAMEWORK_PLUGIN: &[u8] =
 /// (for the tests of preopened directories).
 pub const FILES_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/files-plugin.wasm"));
 
+/// The `preinit-plugin` module: a plugin built with the kit's
+/// `plugin_main!(preinit …)`, whose router does an expensive setup (a
+/// table of primes) that a pre-initialising host runs once, at load; its
+/// methods tell how often and where the setup ran.
+pub const PREINIT_PLUGIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/preinit-plugin.wasm"));
+
 /// Where [`TEST_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
 pub fn test_plugin_path() -> &'static Path {
     Path::new(concat!(env!("OUT_DIR"), "/test-plugin.wasm"))
@@ -68,4 +74,9 @@ pub fn framework_plugin_path() -> &'static Path {
 /// Where [`FILES_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
 pub fn files_plugin_path() -> &'static Path {
     Path::new(concat!(env!("OUT_DIR"), "/files-plugin.wasm"))
+}
+
+/// Where [`PREINIT_PLUGIN`] is on disk (in this crate's `OUT_DIR`).
+pub fn preinit_plugin_path() -> &'static Path {
+    Path::new(concat!(env!("OUT_DIR"), "/preinit-plugin.wasm"))
 }

@@ -2,14 +2,43 @@
 //! language's standard library, bundled assets) and an optional writable
 //! scratch directory, below the WASI layer's `path_*` and `fd_*` calls.
 //!
-//! # Design
+//! Give a plugin its directories on the builder; it opens them as it
+//! would any preopened directory (`std::fs`, `fopen`, `open()`):
+//!
+//! ```
+//! use wasmi_hdk::{Limits, Plugin, files::{ArchiveLimits, FileTree}};
+//!
+//! # let archive: Vec<u8> = { let mut t = tar::Builder::new(Vec::new());
+//! #     let mut h = tar::Header::new_gnu(); h.set_size(2); h.set_mode(0o644);
+//! #     t.append_data(&mut h, "hello.txt", &b"hi"[..]).unwrap(); t.into_inner().unwrap() };
+//! let plugin = Plugin::builder()
+//!     // A tar or zip archive's contents at /assets, read-only.
+//!     .with_archive("/assets", archive.clone())
+//!     // A writable /tmp, empty at every request, at most 1 MiB.
+//!     .with_scratch("/tmp", 1 << 20)
+//!     .with_limits(Limits::default().with_max_open_files(64))
+//!     .build(test_plugin_artifacts::FILES_PLUGIN)?;
+//!
+//! // A tree loaded once can be shared by plugins, with bounds of one's own.
+//! let tree = FileTree::from_archive(&archive, &ArchiveLimits::default().with_max_entries(1000))?;
+//! let other = Plugin::builder().with_preopen("/assets", tree).build(test_plugin_artifacts::FILES_PLUGIN)?;
+//! # let _ = (plugin, other);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Natively, `PluginBuilder::with_dir` and `with_archive_file` read a host
+//! directory or an archive file at load; a manifest's `[files]` table and
+//! the CLI's `--dir`, `--archive` and `--scratch` say the same.
+//!
+//! # How it works
 //!
 //! - A [`FileTree`] is loaded once per plugin, from a tar or zip archive
-//!   (bytes the embedder supplies) or natively from a host directory read
-//!   at load, and shared through an `Arc` by every instance: opening,
-//!   reading and listing copy nothing but what lands in guest memory.
-//!   Directories keep their entries sorted, so a lookup is a binary search
-//!   and `fd_readdir` lists in name order with cookies that are indices.
+//!   or natively from a host directory read at load (later changes to the
+//!   directory are not seen), and shared through an `Arc` by every
+//!   instance: opening, reading and listing copy nothing but what lands in
+//!   guest memory. Directories keep their entries sorted, so a lookup is a
+//!   binary search and `fd_readdir` lists in name order with cookies that
+//!   are indices.
 //! - Loading is where hostile input is met: every name is checked (UTF-8,
 //!   no NUL, no backslash, relative, no `..`, ≤ 255 bytes a component),
 //!   every bound of [`ArchiveLimits`] is enforced while reading (entries,
@@ -17,19 +46,16 @@
 //!   links, devices and FIFOs are refused, and symlinks are kept only if
 //!   their target stays inside the tree. The refusal is a typed
 //!   [`FilesError`] naming the entry and the reason.
-//! - Paths resolve as wasi_snapshot_preview1 (wasmtime over cap-std) does
-//!   ([`resolve`](resolve::resolve)): component by component from a
-//!   directory descriptor, `..` never above it, symlinks followed (at most
-//!   40) in the middle and, with `SYMLINK_FOLLOW`, at the end. A
-//!   descriptor's directory is its sandbox, whatever it was opened from.
-//! - [`Files`] is an instance's state: descriptors from 3 on (stdio stays
-//!   the WASI layer's), at most [`Limits::max_open_files`](crate::Limits::max_open_files)
-//!   open, and
-//!   the scratch directory, empty when the instance starts and bounded by
-//!   its quota (`ENOSPC`). Each of its methods is one WASI call on plain
-//!   values and slices; the wiring reads arguments from guest memory,
-//!   calls it, writes the result back, and charges
-//!   [`Files::take_fuel`].
+//! - Paths resolve as wasi_snapshot_preview1 (wasmtime over cap-std) does:
+//!   component by component from a directory descriptor, `..` never above
+//!   it, symlinks followed (at most 40) in the middle and, with
+//!   `SYMLINK_FOLLOW`, at the end. A descriptor's directory is its
+//!   sandbox, whatever it was opened from.
+//! - Each instance has its own descriptors (from 3 on; stdio stays the
+//!   WASI layer's), at most [`Limits::max_open_files`](crate::Limits::max_open_files)
+//!   open, and its own scratch directory, empty when the instance starts
+//!   and bounded by its quota (`ENOSPC`). Bytes copied, path components
+//!   walked, descriptors opened and entries listed are charged as fuel.
 //!
 //! # Errno choices
 //!
@@ -83,37 +109,8 @@
 //! rights instead; old wasi-libc checks the inherited ones it needs
 //! (`FD_READ`, `FD_READDIR`), which these have.
 //!
-//! The wiring should answer `fd_renumber` between stdio (0–2) and one of
-//! these descriptors with `ENOTSUP`: stdout is the protocol channel
-//! (wasmtime allows it).
-//!
-//! # Wiring
-//!
-//! The instance state holds a [`Files`] made with [`Files::new`] from the
-//! plugin's [`Preopens`]. Each WASI function keeps its stdio branch (fds
-//! 0–2) and otherwise calls one method, reading paths and buffers from
-//! guest memory and writing results back (`EFAULT` on a bad pointer, as
-//! now), then charges [`Files::take_fuel`]:
-//!
-//! | function | method | guest memory |
-//! |---|---|---|
-//! | `fd_prestat_get` | [`prestat`](Files::prestat) | write the 8 bytes |
-//! | `fd_prestat_dir_name` | [`prestat_dir_name`](Files::prestat_dir_name) | write the name |
-//! | `fd_fdstat_get` | [`fdstat`](Files::fdstat) | write the 24 bytes |
-//! | `fd_fdstat_set_flags` / `_set_rights` | [`set_fd_flags`](Files::set_fd_flags) / [`set_rights`](Files::set_rights) | |
-//! | `fd_filestat_get` | [`filestat`](Files::filestat) | write the 64 bytes |
-//! | `fd_filestat_set_size` / `_set_times` | [`set_size`](Files::set_size) / [`set_times`](Files::set_times) | |
-//! | `fd_read`, `fd_pread` | [`read`](Files::read), [`pread`](Files::pread) per iovec, stop at a short one | check all iovecs first |
-//! | `fd_write`, `fd_pwrite` | [`write`](Files::write), [`pwrite`](Files::pwrite) per iovec, stop at a short one | |
-//! | `fd_seek`, `fd_tell` | [`seek`](Files::seek), [`tell`](Files::tell) | write the `u64` |
-//! | `fd_advise`, `fd_allocate`, `fd_sync`, `fd_datasync` | [`advise`](Files::advise), [`allocate`](Files::allocate), [`sync`](Files::sync) | |
-//! | `fd_readdir` | [`readdir`](Files::readdir) into the guest buffer | write `bufused` |
-//! | `fd_close`, `fd_renumber` | [`close`](Files::close), [`renumber`](Files::renumber) | |
-//! | `path_open` | [`open`](Files::open) with an [`OpenRequest`] | read the path, write the fd |
-//! | `path_filestat_get` / `_set_times` | [`path_filestat`](Files::path_filestat) / [`path_set_times`](Files::path_set_times) | |
-//! | `path_create_directory`, `path_remove_directory`, `path_unlink_file` | [`create_directory`](Files::create_directory), [`remove_directory`](Files::remove_directory), [`unlink_file`](Files::unlink_file) | |
-//! | `path_rename`, `path_link`, `path_symlink`, `path_readlink` | [`rename`](Files::rename), [`link`](Files::link), [`symlink`](Files::symlink), [`readlink`](Files::readlink) | |
-//! | `poll_oneoff` on a file | [`poll_nbytes`](Files::poll_nbytes): always ready | |
+//! `fd_renumber` between stdio (0–2) and one of these descriptors is
+//! `ENOTSUP`: stdout is the protocol channel (wasmtime allows it).
 
 mod abi;
 mod builder;

@@ -5,12 +5,12 @@
 //!
 //! # The algorithm
 //!
-//! 1. [`initializer()`] tells which initialiser a module exports:
+//! 1. `initializer()` tells which initialiser a module exports:
 //!    `wizer.initialize`, the WASI reactor's `_initialize`, or both (then
 //!    `_initialize` runs first, as Wizer does: it sets up the language
 //!    runtime the Wizer hook relies on). It also recognises a module that
 //!    is already pre-initialised by the [`MARKER_SECTION`] custom section.
-//! 2. [`instrument()`] checks the preconditions below and returns a copy of
+//! 2. `instrument()` checks the preconditions below and returns a copy of
 //!    the module that additionally exports the memory, every mutable global
 //!    and, where needed, one probe function per passive data segment under
 //!    reserved `__wasmi_snapshot_*` names (wasmi reaches only exported
@@ -18,12 +18,12 @@
 //!    byte, so function, type, table and segment indices stay valid.
 //! 3. The host instantiates the instrumented module (the start function
 //!    runs), calls the initialiser exports and, once they have returned,
-//!    [`capture()`]s the state: the value of every mutable global, the
+//!    `capture()`s the state: the value of every mutable global, the
 //!    memory's size and bytes, and which passive data segments were
 //!    dropped.
-//! 4. [`emit()`] rewrites the *original* module: the memory's minimum becomes
+//! 4. `emit()` rewrites the *original* module: the memory's minimum becomes
 //!    the captured size; the captured bytes become active data segments, one
-//!    per run of non-zero bytes (runs closer than [`EmitOptions`]'
+//!    per run of non-zero bytes (runs closer than `EmitOptions`'
 //!    `merge_gap` are merged, and the smallest gaps are merged until at most
 //!    `max_data_segments` remain); mutable globals are initialised with
 //!    their captured values; the start section and the initialiser exports

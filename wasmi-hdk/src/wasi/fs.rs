@@ -51,6 +51,39 @@ fn checked_iovecs(
     Ok(vecs)
 }
 
+/// Moves bytes between the guest's iovecs and a descriptor one iovec at a
+/// time (`step` gets the iovec and the bytes moved so far), stopping at a
+/// short transfer as a pipe or file does; writes the total at `out`.
+fn each_iovec(
+    mem: &mut GuestMemory<'_>,
+    (iovs, count, out): (u32, u32, u32),
+    mut step: impl FnMut(&mut GuestMemory<'_>, u32, u32, u64) -> Result<usize, Errno>,
+) -> WasiResult {
+    let mut total = 0u32;
+    for (ptr, len) in checked_iovecs(mem, iovs, count, out)? {
+        let n = step(mem, ptr, len, u64::from(total))? as u32;
+        total += n;
+        if n < len {
+            break;
+        }
+    }
+    mem.write_u32(out, total)
+}
+
+/// [`on_files`] for a call that takes a descriptor: on stdio (0–2) it
+/// answers `stdio`, what the call gives on a pipe.
+fn on_fd<T: WasiView>(
+    caller: &mut Caller<'_, T>,
+    fd: i32,
+    stdio: Errno,
+    body: impl FnOnce(&mut GuestMemory<'_>, &mut Files) -> WasiResult,
+) -> i32 {
+    if is_stdio(fd) {
+        return stdio.0;
+    }
+    on_files(caller, body)
+}
+
 /// The bytes of a path argument.
 fn path(mem: &GuestMemory<'_>, ptr: i32, len: i32) -> Result<Vec<u8>, Errno> {
     Ok(mem.slice(ptr as u32, len as u32)?.to_vec())
@@ -66,15 +99,9 @@ pub(super) fn fd_read<T: WasiView>(
     nread: u32,
 ) -> i32 {
     on_files(caller, |mem, files| {
-        let mut total = 0u32;
-        for (ptr, len) in checked_iovecs(mem, iovs, count, nread)? {
-            let n = files.read(fd, mem.slice_mut(ptr, len)?)? as u32;
-            total += n;
-            if n < len {
-                break;
-            }
-        }
-        mem.write_u32(nread, total)
+        each_iovec(mem, (iovs, count, nread), |mem, ptr, len, _| {
+            files.read(fd, mem.slice_mut(ptr, len)?)
+        })
     })
 }
 
@@ -87,15 +114,9 @@ pub(super) fn fd_write<T: WasiView>(
     nwritten: u32,
 ) -> i32 {
     on_files(caller, |mem, files| {
-        let mut total = 0u32;
-        for (ptr, len) in checked_iovecs(mem, iovs, count, nwritten)? {
-            let n = files.write(fd, mem.slice(ptr, len)?)? as u32;
-            total += n;
-            if n < len {
-                break;
-            }
-        }
-        mem.write_u32(nwritten, total)
+        each_iovec(mem, (iovs, count, nwritten), |mem, ptr, len, _| {
+            files.write(fd, mem.slice(ptr, len)?)
+        })
     })
 }
 
@@ -107,20 +128,12 @@ pub(super) fn fd_pread<T: WasiView>(
     offset: i64,
     nread: i32,
 ) -> i32 {
-    if is_stdio(fd) {
-        return Errno::SPIPE.0;
-    }
-    on_files(&mut caller, |mem, files| {
-        let mut total = 0u32;
-        for (ptr, len) in checked_iovecs(mem, iovs as u32, count as u32, nread as u32)? {
-            let at = (offset as u64).saturating_add(u64::from(total));
-            let n = files.pread(fd, mem.slice_mut(ptr, len)?, at)? as u32;
-            total += n;
-            if n < len {
-                break;
-            }
-        }
-        mem.write_u32(nread as u32, total)
+    let args = (iovs as u32, count as u32, nread as u32);
+    on_fd(&mut caller, fd, Errno::SPIPE, |mem, files| {
+        each_iovec(mem, args, |mem, ptr, len, done| {
+            let at = (offset as u64).saturating_add(done);
+            files.pread(fd, mem.slice_mut(ptr, len)?, at)
+        })
     })
 }
 
@@ -132,20 +145,12 @@ pub(super) fn fd_pwrite<T: WasiView>(
     offset: i64,
     nwritten: i32,
 ) -> i32 {
-    if is_stdio(fd) {
-        return Errno::SPIPE.0;
-    }
-    on_files(&mut caller, |mem, files| {
-        let mut total = 0u32;
-        for (ptr, len) in checked_iovecs(mem, iovs as u32, count as u32, nwritten as u32)? {
-            let at = (offset as u64).saturating_add(u64::from(total));
-            let n = files.pwrite(fd, mem.slice(ptr, len)?, at)? as u32;
-            total += n;
-            if n < len {
-                break;
-            }
-        }
-        mem.write_u32(nwritten as u32, total)
+    let args = (iovs as u32, count as u32, nwritten as u32);
+    on_fd(&mut caller, fd, Errno::SPIPE, |mem, files| {
+        each_iovec(mem, args, |mem, ptr, len, done| {
+            let at = (offset as u64).saturating_add(done);
+            files.pwrite(fd, mem.slice(ptr, len)?, at)
+        })
     })
 }
 
@@ -156,10 +161,7 @@ pub(super) fn fd_seek<T: WasiView>(
     whence: i32,
     out: i32,
 ) -> i32 {
-    if is_stdio(fd) {
-        return Errno::SPIPE.0;
-    }
-    on_files(&mut caller, |mem, files| {
+    on_fd(&mut caller, fd, Errno::SPIPE, |mem, files| {
         mem.slice(out as u32, 8)?;
         let at = files.seek(fd, delta, whence as u8)?;
         mem.write_u64(out as u32, at)
@@ -167,10 +169,7 @@ pub(super) fn fd_seek<T: WasiView>(
 }
 
 pub(super) fn fd_tell<T: WasiView>(mut caller: Caller<'_, T>, fd: i32, out: i32) -> i32 {
-    if is_stdio(fd) {
-        return Errno::SPIPE.0;
-    }
-    on_files(&mut caller, |mem, files| {
+    on_fd(&mut caller, fd, Errno::SPIPE, |mem, files| {
         mem.slice(out as u32, 8)?;
         let at = files.tell(fd)?;
         mem.write_u64(out as u32, at)
@@ -184,10 +183,7 @@ pub(super) fn fd_advise<T: WasiView>(
     len: i64,
     advice: i32,
 ) -> i32 {
-    if is_stdio(fd) {
-        return Errno::NOTSUP.0;
-    }
-    on_files(&mut caller, |_, files| {
+    on_fd(&mut caller, fd, Errno::NOTSUP, |_, files| {
         files.advise(fd, offset as u64, len as u64, advice as u8)
     })
 }
@@ -198,19 +194,13 @@ pub(super) fn fd_allocate<T: WasiView>(
     offset: i64,
     len: i64,
 ) -> i32 {
-    if is_stdio(fd) {
-        return Errno::NOTSUP.0;
-    }
-    on_files(&mut caller, |_, files| {
+    on_fd(&mut caller, fd, Errno::NOTSUP, |_, files| {
         files.allocate(fd, offset as u64, len as u64)
     })
 }
 
 pub(super) fn fd_sync<T: WasiView>(mut caller: Caller<'_, T>, fd: i32) -> i32 {
-    if is_stdio(fd) {
-        return Errno::NOTSUP.0;
-    }
-    on_files(&mut caller, |_, files| files.sync(fd))
+    on_fd(&mut caller, fd, Errno::NOTSUP, |_, files| files.sync(fd))
 }
 
 /// `fd_close` on a descriptor from 3 on.
@@ -242,10 +232,9 @@ pub(super) fn fd_fdstat_set_rights<T: WasiView>(
     _base: i64,
     _inheriting: i64,
 ) -> i32 {
-    if is_stdio(fd) {
-        return Errno::NOTSUP.0;
-    }
-    on_files(&mut caller, |_, files| files.set_rights(fd))
+    on_fd(&mut caller, fd, Errno::NOTSUP, |_, files| {
+        files.set_rights(fd)
+    })
 }
 
 /// `fd_filestat_get` on a descriptor from 3 on.
@@ -262,10 +251,9 @@ pub(super) fn fd_filestat_set_size<T: WasiView>(
     fd: i32,
     size: i64,
 ) -> i32 {
-    if is_stdio(fd) {
-        return Errno::NOTSUP.0;
-    }
-    on_files(&mut caller, |_, files| files.set_size(fd, size as u64))
+    on_fd(&mut caller, fd, Errno::NOTSUP, |_, files| {
+        files.set_size(fd, size as u64)
+    })
 }
 
 pub(super) fn fd_filestat_set_times<T: WasiView>(
@@ -275,10 +263,7 @@ pub(super) fn fd_filestat_set_times<T: WasiView>(
     mtim: i64,
     flags: i32,
 ) -> i32 {
-    if is_stdio(fd) {
-        return Errno::NOTSUP.0;
-    }
-    on_files(&mut caller, |_, files| {
+    on_fd(&mut caller, fd, Errno::NOTSUP, |_, files| {
         files.set_times(fd, atim as u64, mtim as u64, flags as u16)
     })
 }
@@ -286,10 +271,7 @@ pub(super) fn fd_filestat_set_times<T: WasiView>(
 /// The preopened directories: `EBADF` for stdio and any other descriptor,
 /// which is how wasi-libc and Rust std learn where the list ends.
 pub(super) fn fd_prestat_get<T: WasiView>(mut caller: Caller<'_, T>, fd: i32, out: i32) -> i32 {
-    if is_stdio(fd) {
-        return Errno::BADF.0;
-    }
-    on_files(&mut caller, |mem, files| {
+    on_fd(&mut caller, fd, Errno::BADF, |mem, files| {
         mem.slice(out as u32, 8)?;
         let stat = files.prestat(fd)?;
         mem.write_bytes(out as u32, &stat)
@@ -302,10 +284,7 @@ pub(super) fn fd_prestat_dir_name<T: WasiView>(
     ptr: i32,
     len: i32,
 ) -> i32 {
-    if is_stdio(fd) {
-        return Errno::BADF.0;
-    }
-    on_files(&mut caller, |mem, files| {
+    on_fd(&mut caller, fd, Errno::BADF, |mem, files| {
         mem.slice(ptr as u32, len as u32)?;
         let name = files.prestat_dir_name(fd, len as u32)?;
         mem.write_bytes(ptr as u32, name.as_bytes())
@@ -320,10 +299,7 @@ pub(super) fn fd_readdir<T: WasiView>(
     cookie: i64,
     used: i32,
 ) -> i32 {
-    if is_stdio(fd) {
-        return Errno::NOTSUP.0;
-    }
-    on_files(&mut caller, |mem, files| {
+    on_fd(&mut caller, fd, Errno::NOTSUP, |mem, files| {
         mem.slice(used as u32, 4)?;
         let n = files.readdir(fd, cookie as u64, mem.slice_mut(buf as u32, len as u32)?)?;
         mem.write_u32(used as u32, n as u32)

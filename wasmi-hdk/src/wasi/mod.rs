@@ -1,14 +1,16 @@
 //! Our own virtual wasi_snapshot_preview1: three in-memory stdio pipes,
-//! clocks, randomness, argv and environment, nothing else. The functions
-//! and their signatures are listed once, in `table.rs`; the public
-//! catalogue ([`WASI_FUNCTIONS`]) is that table.
+//! clocks, randomness, argv and environment, and the preopened directories
+//! of [`files`](crate::files) (`fs.rs`); no sockets, no signals. The
+//! functions and their signatures are listed once, in `table.rs`; the
+//! public catalogue ([`WASI_FUNCTIONS`]) is that table.
 //!
 //! ```
 //! use wasmi_hdk::wasi::{WasiSupport, wasi_function};
 //!
 //! let fd_write = wasi_function("fd_write").unwrap();
 //! assert_eq!(fd_write.support, WasiSupport::Implemented);
-//! assert!(matches!(wasi_function("path_open").unwrap().support, WasiSupport::Errno(_)));
+//! assert_eq!(wasi_function("path_open").unwrap().support, WasiSupport::Implemented);
+//! assert!(matches!(wasi_function("sock_accept").unwrap().support, WasiSupport::Errno(_)));
 //! ```
 //!
 //! Reads of an empty stdin and polls that find nothing ready do not block a

@@ -2,6 +2,7 @@
 
 mod call;
 mod check;
+mod docs;
 mod emit;
 mod inspect;
 mod run;
@@ -20,5 +21,7 @@ pub(crate) async fn run(command: Command, verbosity: Verbosity) -> Result<Exit, 
         Command::Check(args) => check::run(args, verbosity).await,
         Command::Snapshot(args) => snapshot::run(&args, verbosity),
         Command::Run(args) => run::run(&args, verbosity).await,
+        Command::Completions { shell } => docs::completions(shell),
+        Command::Man { out_dir } => docs::man(out_dir.as_deref()),
     }
 }

@@ -216,6 +216,13 @@ pub(crate) fn misbehaving() -> &'static str {
         .expect("a UTF-8 path")
 }
 
+/// The files plugin's path (`read`, `list`, `write`, … through `std::fs`).
+pub(crate) fn files_plugin() -> &'static str {
+    test_plugin_artifacts::files_plugin_path()
+        .to_str()
+        .expect("a UTF-8 path")
+}
+
 /// The test plugin's path.
 pub(crate) fn test_plugin() -> &'static str {
     test_plugin_artifacts::test_plugin_path()

@@ -65,7 +65,7 @@ pub(crate) async fn run(args: CheckArgs, verbosity: Verbosity) -> Result<Exit, C
         source.label,
         human_bytes(info.size as u64)
     );
-    let text = table::render(&heading, &rows);
+    let text = table::render(&heading, &rows, verbosity.stdout_color());
     std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes()).map_err(
         |source| CliError::Io {
             what: "cannot write to stdout",

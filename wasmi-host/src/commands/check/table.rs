@@ -1,7 +1,6 @@
 //! The pass/fail table `check` prints.
 
 use core::fmt::Write as _;
-use std::io::IsTerminal;
 
 /// How one check went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +54,7 @@ impl Row {
 }
 
 /// The table with a heading and a summary line.
-pub(super) fn render(heading: &str, rows: &[Row]) -> String {
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+pub(super) fn render(heading: &str, rows: &[Row], color: bool) -> String {
     let width = rows.iter().map(|r| r.check.len()).max().unwrap_or(0);
     let mut out = format!("{heading}\n\n");
     for row in rows {
@@ -104,7 +102,7 @@ mod tests {
             Row::new(Status::Pass, "a", "fine"),
             Row::new(Status::Fail, "longer name", "broken\nacross lines"),
         ];
-        let text = render("heading", &rows);
+        let text = render("heading", &rows, false);
         assert!(text.contains("  PASS  a            fine\n"), "{text}");
         assert!(
             text.contains("FAIL  longer name  broken across lines"),
