@@ -8,8 +8,8 @@
 #      crates patched to their extracted packages (`patch.crates-io`):
 #      `cargo build`, the doc tests, the wasm32 target it is used on;
 #   3. the docs as docs.rs builds them, from each crate's
-#      `[package.metadata.docs.rs]` (nightly and `--cfg docsrs` if a nightly
-#      toolchain is installed, else stable).
+#      `[package.metadata.docs.rs]`, warnings denied (nightly and `--cfg
+#      docsrs` for each target the nightly toolchain has, else stable).
 # wasmi-hdk's doc tests call the workspace's test plugins: for them only, the
 # extracted package gets back the `test-plugin-artifacts` dev-dependency
 # cargo strips when packaging (it has no version: it is never published).
@@ -52,6 +52,12 @@ for crate in "${CRATES[@]}"; do packages+=(-p "$crate"); done
 # --no-verify: step 2 builds each package, outside the workspace.
 cargo publish --dry-run --no-verify --allow-dirty --target-dir "$target_dir" "${packages[@]}"
 
+step "cargo package"
+# The dry run leaves its .crate files in a scratch registry: `cargo package`
+# writes them where step 2 reads them (no stale ones from an earlier run).
+rm -f "$target_dir"/package/*.crate
+cargo package --no-verify --allow-dirty --target-dir "$target_dir" "${packages[@]}"
+
 step "extract the packages"
 rm -rf "$work/crates"
 mkdir -p "$work/crates"
@@ -64,6 +70,10 @@ for crate in "${CRATES[@]}"; do
     DIR[$crate]="$work/crates/$crate-$v"
     echo "$crate $v: $(find "${DIR[$crate]}" -type f | wc -l) files"
 done
+# cargo packs every file with the same old mtime, and cargo's freshness
+# check goes by mtime: without this, a build of an earlier run's package
+# would pass for this one's.
+find "$work/crates" -type f -exec touch {} +
 
 # The `--config` arguments patching, in crate $1's dependency graph, every
 # crate of CRATES it depends on (transitively) to its extracted package.
@@ -118,20 +128,27 @@ print(any('lib' in t['kind'] for t in json.load(sys.stdin)['packages'][0]['targe
     cargo test "${patch[@]}" "${manifest[@]}" --doc "${features[@]}"
 
     step "$crate: docs as docs.rs builds them"
+    # The features argument on the first line, then one target a line.
     mapfile -t docs_args < <(cargo metadata "${patch[@]}" "${manifest[@]}" --format-version 1 --no-deps | python3 -c "import json, sys
 meta = (json.load(sys.stdin)['packages'][0].get('metadata') or {}).get('docs', {}).get('rs', {})
 if meta.get('all-features'):
     print('--all-features')
-elif meta.get('features'):
-    print('--features=' + ','.join(meta['features']))
+else:
+    print('--features=' + ','.join(meta.get('features', [])))
 for target in meta.get('targets', ['x86_64-unknown-linux-gnu']):
-    print('--target=' + target)")
-    if rustup run nightly rustc --version >/dev/null 2>&1; then
-        RUSTDOCFLAGS="--cfg docsrs" cargo +nightly doc "${patch[@]}" "${manifest[@]}" --no-deps --lib "${docs_args[@]}"
-    else
-        echo "(no nightly toolchain: stable rustdoc, without --cfg docsrs)"
-        cargo doc "${patch[@]}" "${manifest[@]}" --no-deps --lib "${docs_args[@]}"
-    fi
+    print(target)")
+    for target in "${docs_args[@]:1}"; do
+        # docs.rs: nightly with `--cfg docsrs`. Here only where the nightly
+        # toolchain has the target installed, else stable without it.
+        if rustup +nightly target list --installed 2>/dev/null | grep -qx "$target"; then
+            RUSTDOCFLAGS="--cfg docsrs -D warnings" cargo +nightly doc "${patch[@]}" "${manifest[@]}" \
+                --no-deps --lib "${docs_args[0]}" --target "$target"
+        else
+            echo "(no nightly toolchain with $target: stable rustdoc, without --cfg docsrs)"
+            RUSTDOCFLAGS="-D warnings" cargo doc "${patch[@]}" "${manifest[@]}" \
+                --no-deps --lib "${docs_args[0]}" --target "$target"
+        fi
+    done
 done
 
 step "packages checked: ${CRATES[*]}"
