@@ -17,6 +17,7 @@
 # Installs what is missing (the wasm32 target; wasm-bindgen-cli of the exact
 # version in Cargo.lock; npm's binaryen of package-lock.json). Idempotent.
 set -euo pipefail
+export npm_config_cache="${npm_config_cache:-$HOME/.cache/npm}"
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/../.."
 
