@@ -2,7 +2,7 @@
 # Builds the user guide (book/) with mdBook into target/book and fails on
 # any warning or broken link. mdBook is installed from crates.io once, into
 # ~/.cache/wasmi-plugins/tools. The guide's Rust snippets are doctests of
-# wasmi-hdk and wasmi-pdk (`cargo test --doc -p wasmi-hdk -p wasmi-pdk`, part
+# the integration-tests crate (`cargo test --doc -p integration-tests`, part
 # of `cargo test --workspace`), not run here.
 set -euo pipefail
 cd "$(dirname "$0")/.."

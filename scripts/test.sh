@@ -4,7 +4,7 @@
 # browser, mobile, other-language and fuzzing suites.
 #
 # Parts can be skipped for a quick local run, e.g. `SKIP="web mobile" ./scripts/test.sh`
-# (parts: book web mobile languages fuzz soak arm; within web, the engines
+# (parts: book languages web npm packages mobile fuzz soak arm; within web, the engines
 # chromium firefox webkit: `SKIP="firefox webkit"` runs the browser suites in
 # Chromium only). README's platform table says what each part costs.
 set -euo pipefail
@@ -41,7 +41,11 @@ done
 export WEB_ENGINES="${engines# }"
 if [ -z "$WEB_ENGINES" ]; then SKIP="${SKIP:-} web"; fi
 
-for part in book:scripts/book.sh languages:plugins/test.sh web:web-demo/test.sh mobile:mobile-demo/test.sh \
+# npm: the npm package of the web host, packed and installed as a tarball
+# (Node.js, a Vite app and a page without a bundler; Chromium). packages:
+# the crates as crates.io gets them, each built on its own.
+for part in book:scripts/book.sh languages:plugins/test.sh web:web-demo/test.sh npm:web-demo/npm/test.sh \
+            packages:scripts/package-check.sh mobile:mobile-demo/test.sh \
             fuzz:fuzz/smoke.sh soak:tests/soak.sh arm:scripts/cross.sh; do
     name=${part%%:*} script=${part#*:}
     if skipped "$name"; then

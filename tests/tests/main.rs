@@ -33,3 +33,5 @@ mod wasi;
 
 // The library target only exists to hold the package; the tests are here.
 use integration_tests as _;
+// Used by the user guide's doctests (`src/book.rs`).
+use {serde as _, wasmi_pdk as _};

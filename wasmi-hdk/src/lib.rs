@@ -52,9 +52,9 @@
 //! layer does for each function; [`units`] reads sizes and durations the
 //! way every configuration surface writes them; [`protocol`] is the wire.
 
-// The user guide's Rust snippets, as doctests.
-#[cfg(doctest)]
-mod book;
+// docs.rs (nightly, `--cfg docsrs`): mark what needs a feature or a target.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod call;
 mod call_future;
 mod cancel;

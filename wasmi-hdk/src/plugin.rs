@@ -528,8 +528,8 @@ impl PluginBuilder {
     /// Preopens `tree` (read-only) at guest path `guest` (e.g. `/lib`): the
     /// plugin's `path_open`, `fd_read`, `fd_readdir`… see it there, in
     /// every instance, with nothing copied per instance. Load a tree once
-    /// with [`FileTree::from_archive`] (or natively
-    /// [`FileTree::from_host_dir`]) to share it between plugins.
+    /// with [`FileTree::from_archive`] (or natively `FileTree::from_host_dir`,
+    /// not on wasm32) to share it between plugins.
     pub fn with_preopen(mut self, guest: impl Into<String>, tree: FileTree) -> Self {
         self.files.push((guest.into(), FilesSource::Tree(tree)));
         self
@@ -560,8 +560,8 @@ impl PluginBuilder {
 
     /// Applies a plugin's manifest: its name (if it has one), limits (over
     /// the limits set so far), dialect, environment and `[files]`. Read
-    /// the manifest with [`Manifest::from_file`](crate::set::Manifest::from_file) so that its file paths
-    /// are relative to it. `config`, `permissions` and `events` are for a
+    /// the manifest with `Manifest::from_file` (not on wasm32) so that its
+    /// file paths are relative to it. `config`, `permissions` and `events` are for a
     /// [`PluginSet`](crate::set::PluginSet), which applies the rest the same
     /// way.
     ///

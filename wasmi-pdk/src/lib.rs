@@ -35,9 +35,9 @@
 //! The wire types are the [`protocol`] crate (`wasmi-plugin-protocol`),
 //! re-exported here; the host kit uses the same crate.
 
-// The user guide's Rust snippets, as doctests.
-#[cfg(doctest)]
-mod book;
+// docs.rs (nightly, `--cfg docsrs`): mark what needs a feature or a target.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod context;
 mod executor;
 mod handler;

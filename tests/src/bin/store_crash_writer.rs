@@ -15,8 +15,8 @@ use wasmi_hdk::store::{KvStore, Namespace, Op, RedbStore};
 use integration_tests as _;
 #[cfg(test)]
 use {
-    libc as _, redb as _, tar as _, tempfile as _, test_plugin_artifacts as _, tokio as _,
-    tracing as _, wat as _, zip as _,
+    libc as _, redb as _, serde as _, tar as _, tempfile as _, test_plugin_artifacts as _,
+    tokio as _, tracing as _, wasmi_pdk as _, wat as _, zip as _,
 };
 
 fn main() {

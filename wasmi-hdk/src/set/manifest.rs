@@ -66,7 +66,7 @@ pub struct Manifest {
     pub env: BTreeMap<String, String>,
     /// Directories the plugin sees, by guest path (`"/assets" = { archive
     /// = "assets.tar" }`); paths are relative to the manifest when it is
-    /// read with [`from_file`](Self::from_file).
+    /// read with `Manifest::from_file` (not on wasm32).
     #[serde(default)]
     pub files: BTreeMap<String, FilesEntry>,
     /// Configuration values, answered to the plugin by the `config.get` host method.

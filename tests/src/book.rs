@@ -1,6 +1,8 @@
-//! The user guide's chapters (`book/src/*.md`), compiled and run as
+//! The user guide's chapters (`book/src/**/*.md`), compiled and run as
 //! doctests so that every Rust snippet of the guide matches the code:
-//! `cargo test --doc -p wasmi-hdk`. Only built for doctests.
+//! `cargo test --doc -p integration-tests`. Only built for doctests, and in
+//! this unpublished crate so that the published ones package without the
+//! book.
 
 /// `book/src/rust-host.md`: embedding in a Rust application.
 #[doc = include_str!("../../book/src/rust-host.md")]
@@ -21,3 +23,7 @@ pub struct Storage;
 /// `book/src/plugins/python.md`: its Rust snippet (preopening the archive).
 #[doc = include_str!("../../book/src/plugins/python.md")]
 pub struct PythonPlugin;
+
+/// `book/src/plugins/rust.md`: writing a plugin in Rust.
+#[doc = include_str!("../../book/src/plugins/rust.md")]
+pub struct RustPlugin;
