@@ -1,5 +1,5 @@
-//! The documentation against the code: the tables of README.md,
-//! PROTOCOL.md and SECURITY.md that name error kinds, limits, error codes,
+//! The documentation against the code: the tables of the user guide
+//! (`book/src`), PROTOCOL.md and SECURITY.md that name error kinds, limits, error codes,
 //! CLI flags and commands are read and compared with what the code
 //! defines, so a rename or a new default fails here until the docs follow.
 //!
@@ -155,19 +155,14 @@ fn camel_case(field: &str) -> String {
 // ---------------------------------------------------------------------------
 // (a) error kinds
 
-/// README's table of error kinds lists every `ErrorKind`, in the order of
-/// `ErrorKind::ALL`, each with the `Error` variant and the mobile error case
-/// of the same name, and nothing that is not a kind.
+/// The guide's table of error kinds lists every `ErrorKind`, in the order
+/// of `ErrorKind::ALL`, each with the `Error` variant and the mobile error
+/// case of the same name, and nothing that is not a kind.
 #[test]
-fn readme_lists_every_error_kind() {
-    for file in ["README.md", "book/src/limits.md"] {
-        lists_every_error_kind(file);
-    }
-}
-
-fn lists_every_error_kind(file: &str) {
-    let readme = repo_file(file);
-    let table = Table::under(&readme, "### Error kinds");
+fn the_guide_lists_every_error_kind() {
+    let file = "book/src/limits.md";
+    let doc = repo_file(file);
+    let table = Table::under(&doc, "### Error kinds");
     let (kind_col, rust, mobile) = (
         table.column("kind"),
         table.column("Rust"),
@@ -307,7 +302,6 @@ fn default_figures() -> BTreeMap<&'static str, Figure> {
 fn limits_tables_state_the_defaults() {
     let expected = default_figures();
     for (file, heading) in [
-        ("README.md", "## Limits and their defaults"),
         ("PROTOCOL.md", "## 7. Limits"),
         ("SECURITY.md", "## Limits and their defaults"),
         ("book/src/limits.md", "## Limits and their defaults"),
@@ -339,19 +333,14 @@ fn limits_tables_state_the_defaults() {
     }
 }
 
-/// README's vocabulary of limits spells each field as every surface does:
-/// `with_*` in Rust, `--kebab-case` on the command line, camelCase in
+/// The guide's vocabulary of limits spells each field as every surface
+/// does: `with_*` in Rust, `--kebab-case` on the command line, camelCase in
 /// JavaScript, Swift and Kotlin.
 #[test]
-fn readme_spells_each_limit_field_everywhere() {
-    for file in ["README.md", "book/src/limits.md"] {
-        spells_each_limit_field_everywhere(file);
-    }
-}
-
-fn spells_each_limit_field_everywhere(file: &str) {
-    let readme = repo_file(file);
-    let table = Table::under(&readme, "### Limits");
+fn the_guide_spells_each_limit_field_everywhere() {
+    let file = "book/src/limits.md";
+    let doc = repo_file(file);
+    let table = Table::under(&doc, "### Limits");
     let columns = [
         ("Rust", "with_"),
         ("CLI", "--"),
@@ -541,20 +530,17 @@ fn documented_flags(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// README's command-line section names every long flag `wasmi-host` has,
-/// and no flag it does not have.
+/// The guide's command-line chapter names every long flag `wasmi-host`
+/// has, and no flag it does not have.
 #[test]
-fn readme_documents_every_cli_flag() {
+fn the_guide_documents_every_cli_flag() {
     let cli = repo_file("wasmi-host/src/cli.rs");
     let flags = cli_long_flags(&cli);
     assert!(
         flags.contains("max-stderr") && flags.contains("plugin") && flags.contains("mock-file"),
         "reading cli.rs found {flags:?}"
     );
-    for (file, heading) in [
-        ("README.md", "## Command line: `wasmi-host`"),
-        ("book/src/cli.md", "## Commands"),
-    ] {
+    for (file, heading) in [("book/src/cli.md", "## Commands")] {
         let doc = repo_file(file);
         let documented = documented_flags(&section(&doc, heading).join("\n"));
         let missing: Vec<_> = flags.difference(&documented).collect();
@@ -612,8 +598,8 @@ fn words_after_wasmi_host(doc: &str) -> Vec<String> {
     words
 }
 
-/// Every `wasmi-host COMMAND` the docs show is a subcommand, and README
-/// shows each subcommand.
+/// Every `wasmi-host COMMAND` the docs show is a subcommand, and the
+/// guide's command-line chapter shows each subcommand.
 #[test]
 fn docs_name_only_real_subcommands() {
     let commands = cli_subcommands(&repo_file("wasmi-host/src/cli.rs"));
@@ -621,7 +607,7 @@ fn docs_name_only_real_subcommands() {
         commands.contains("call") && commands.contains("check"),
         "reading cli.rs found {commands:?}"
     );
-    let mut in_readme = BTreeSet::new();
+    let mut in_cli_chapter = BTreeSet::new();
     for file in [
         "README.md",
         "PROTOCOL.md",
@@ -642,12 +628,15 @@ fn docs_name_only_real_subcommands() {
                 commands.contains(&word),
                 "{file} shows `wasmi-host {word}`, which is no subcommand of {commands:?}"
             );
-            if file == "README.md" {
-                in_readme.insert(word);
+            if file == "book/src/cli.md" {
+                in_cli_chapter.insert(word);
             }
         }
     }
-    assert_eq!(in_readme, commands, "README shows every subcommand");
+    assert_eq!(
+        in_cli_chapter, commands,
+        "book/src/cli.md shows every subcommand"
+    );
 }
 
 // ---------------------------------------------------------------------------
