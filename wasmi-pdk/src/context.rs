@@ -29,7 +29,7 @@ impl Context {
 
     /// Calls host method `method` and decodes its result as `R`.
     ///
-    /// `params` is encoded with [`encode_params`]: `()` sends none, a scalar
+    /// `params` is encoded with [`encode_params`](crate::encode_params): `()` sends none, a scalar
     /// is sent as a one-element array. Several calls may be in flight at
     /// once (e.g. with `futures::join!`): each is written before the plugin
     /// waits for any answer.
