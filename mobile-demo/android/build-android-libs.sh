@@ -21,14 +21,19 @@ case "$(uname -s)" in
 esac
 BIN="$ANDROID_NDK_HOME/toolchains/llvm/prebuilt/$HOST_TAG/bin"
 
-# ABI directory name:Rust target (no associative arrays: macOS ships bash 3.2).
-for pair in arm64-v8a:aarch64-linux-android x86_64:x86_64-linux-android; do
-    abi="${pair%%:*}"
-    target="${pair#*:}"
+# ABI directory name:Rust target:the NDK's clang prefix (no associative
+# arrays: macOS ships bash 3.2). armeabi-v7a is the 32-bit Arm devices'.
+for triple in arm64-v8a:aarch64-linux-android:aarch64-linux-android \
+              armeabi-v7a:armv7-linux-androideabi:armv7a-linux-androideabi \
+              x86_64:x86_64-linux-android:x86_64-linux-android; do
+    abi="${triple%%:*}"
+    rest="${triple#*:}"
+    target="${rest%%:*}"
+    clang="${rest#*:}"
     env_target="$(echo "$target" | tr 'a-z-' 'A-Z_')"
     rustup target add "$target"
     # The NDK's clang links; 16 KiB pages keep the library loadable on Android 15+.
-    env "CARGO_TARGET_${env_target}_LINKER=$BIN/${target}${API}-clang" \
+    env "CARGO_TARGET_${env_target}_LINKER=$BIN/${clang}${API}-clang" \
         "CARGO_TARGET_${env_target}_RUSTFLAGS=-C link-arg=-Wl,-z,max-page-size=16384" \
         cargo build --release -p mobile-demo-ffi --target "$target"
     mkdir -p "$OUT/jniLibs/$abi"

@@ -15,7 +15,7 @@ android {
         targetSdk = 35
         versionCode = 1
         versionName = "0.1.0"
-        ndk { abiFilters += listOf("arm64-v8a", "x86_64") }
+        ndk { abiFilters += listOf("arm64-v8a", "armeabi-v7a", "x86_64") }
     }
     sourceSets["main"].apply {
         java.srcDir("build/generated/uniffi/kotlin")   // uniffi/wasmi_mobile/wasmi_mobile.kt
