@@ -20,12 +20,17 @@ import uniffi.wasmi_mobile.PluginLimits
 import uniffi.wasmi_mobile.Plugin
 import uniffi.wasmi_mobile.Store
 import uniffi.wasmi_mobile.StoreException
+import uniffi.wasmi_mobile.FilesEntry
 import uniffi.wasmi_mobile.defaultLimits
+import uniffi.wasmi_mobile.embeddedFilesPlugin
 import uniffi.wasmi_mobile.embeddedMisbehavingPlugin
 import uniffi.wasmi_mobile.embeddedTestPlugin
 import uniffi.wasmi_mobile.pluginNamespace
+import java.io.ByteArrayOutputStream
 import java.nio.file.Files
 import java.util.Collections
+import java.util.zip.ZipEntry
+import java.util.zip.ZipOutputStream
 
 /** Host methods written in Kotlin: a `suspend fun`, as on Android. */
 class KotlinHost : HostMethods {
@@ -124,7 +129,47 @@ suspend fun run() {
     misbehaving.close()
     fuel.close()
 
+    files()
     storage()
+}
+
+/** A zip archive of {path: text}, as an app would bundle its assets. */
+fun zipOf(files: Map<String, String>): ByteArray {
+    val out = ByteArrayOutputStream()
+    ZipOutputStream(out).use { zip ->
+        for ((path, text) in files) {
+            zip.putNextEntry(ZipEntry(path))
+            zip.write(text.toByteArray())
+            zip.closeEntry()
+        }
+    }
+    return out.toByteArray()
+}
+
+/** Bundled files as an archive's bytes, and a scratch directory. */
+suspend fun files() {
+    val archive = zipOf(mapOf("a.txt" to "bundled", "sub/b.txt" to "bee"))
+    val plugin = Plugin(
+        embeddedFilesPlugin(),
+        PluginConfig(
+            name = "files",
+            files = listOf(
+                FilesEntry(guest = "/assets", archive = archive),
+                FilesEntry(guest = "/tmp", scratchQuota = 4096uL),
+            ),
+        ),
+    )
+    check("files: read from the archive", plugin.call("read", """{"path":"/assets/sub/b.txt"}""") == "\"bee\"")
+    check("files: list a directory", plugin.call("list", """{"path":"/assets"}""") == """["a.txt","sub"]""")
+    val append = """{"path":"/tmp/x","text":"abc"}"""
+    check("files: a scratch directory", plugin.call("append", append) == "3")
+    check("files: empty again in the next call", plugin.call("append", append) == "3")
+    expectThrows<PluginException.Rpc> { plugin.call("write", """{"path":"/assets/a.txt","text":"x"}""") }
+    plugin.close()
+    val bad = expectThrows<PluginException.Files> {
+        Plugin(embeddedFilesPlugin(), PluginConfig(files = listOf(FilesEntry(guest = "/a", archive = "not an archive".toByteArray()))))
+    }
+    check("files: a bad archive -> PluginException.Files naming its path", bad.reason.contains("files at /a")) { bad.reason }
 }
 
 /** A store in a temporary directory, as an app keeps one in its files directory. */
