@@ -31,13 +31,17 @@ pub(crate) struct EmitOptions {
 }
 
 impl Default for EmitOptions {
-    /// Initialisers removed; runs of non-zero bytes at most 8 zero bytes
-    /// apart merged (about what a segment's header costs); at most 10 000
-    /// data segments, as Wizer started with (engines allow 100 000).
+    /// Initialisers removed; runs of non-zero bytes at most 1 KiB of zeros
+    /// apart merged; at most 10 000 data segments, as Wizer started with
+    /// (engines allow 100 000). The gap is what an instance costs, not the
+    /// file: wasmi 2.0 spends about 70 instructions per data segment on
+    /// every instantiation, about what copying 1 KiB of zeros costs. On the
+    /// JavaScript plugin's snapshot that made 1,362 segments 3, a ping 5 %
+    /// cheaper (1,731 k → 1,637 k instructions) and the file 11 KB larger.
     fn default() -> Self {
         Self {
             keep_initializer: false,
-            merge_gap: 8,
+            merge_gap: 1024,
             max_data_segments: 10_000,
         }
     }
