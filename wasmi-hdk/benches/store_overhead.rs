@@ -27,7 +27,7 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde_json::{Value, json};
 use wasmi_hdk::{
     Plugin,
-    store::{KvStore, Namespace, Op, RedbStore},
+    store::{KvStore, Namespace, Op, Quota, Quotas, RedbStore},
 };
 
 /// The raw table, laid out as `RedbStore`'s: `(namespace, key)` → JSON text.
@@ -43,6 +43,16 @@ const PER_BATCH: usize = 128;
 
 fn value() -> Value {
     json!({"name": "ann", "score": 42, "tags": ["a", "b", "c"]})
+}
+
+/// Quotas with room for the file-size run's keys (the default allows
+/// 10 000 keys and 8 MiB per namespace).
+fn room_for_all() -> Quotas {
+    Quotas::new(
+        Quota::default()
+            .with_max_keys(2 * KEYS as u64)
+            .with_max_bytes(1 << 30),
+    )
 }
 
 fn bench_dir() -> tempfile::TempDir {
@@ -358,7 +368,9 @@ fn main() {
     let raw_fill = start.elapsed();
     let start = Instant::now();
     {
-        let store = RedbStore::open(&store_path).unwrap();
+        let store = RedbStore::open(&store_path)
+            .unwrap()
+            .with_quotas(room_for_all());
         for chunk in (0..KEYS).collect::<Vec<_>>().chunks(PER_BATCH) {
             let ops = chunk
                 .iter()
@@ -373,7 +385,9 @@ fn main() {
     let store_fill = start.elapsed();
     let start = Instant::now();
     {
-        let store = RedbStore::open(&plugin_path).unwrap();
+        let store = RedbStore::open(&plugin_path)
+            .unwrap()
+            .with_quotas(room_for_all());
         let plugin = store_plugin(store.clone());
         // `batch_write` adds a `batches` counter: one batch of 127 keys + 1.
         for chunk in (0..KEYS).collect::<Vec<_>>().chunks(PER_BATCH - 1) {

@@ -3,9 +3,9 @@
 // (wasmi-web: src/host.rs, src/options.rs). `Plugin` is `Disposable`
 // (`using plugin = await Plugin.load(...)` frees it), hence the lib reference.
 /// <reference lib="esnext.disposable" />
-import type { PluginError } from './wasmi_plugins.js';
+import type { PluginError, StoreError } from './wasmi_plugins.js';
 
-export { Plugin } from './wasmi_plugins.js';
+export { Plugin, Store } from './wasmi_plugins.js';
 export type {
   CallOptions,
   CallReport,
@@ -14,10 +14,14 @@ export type {
   HostCaller,
   HostMethod,
   LimitOptions,
+  ListOptions,
   LoadOptions,
   LogLevel,
   PluginError,
   PluginErrorKind,
+  StoreError,
+  StorePage,
+  StoreUsage,
 } from './wasmi_plugins.js';
 
 /**
@@ -38,3 +42,6 @@ export function init(input?: InitInput | Promise<InitInput>): Promise<void>;
 
 /** Whether `error` is a `PluginError` (what `load` and `call` reject with): narrows it so `error.kind` is typed. */
 export function isPluginError(error: unknown): error is PluginError;
+
+/** Whether `error` is a `StoreError` (what a `Store`'s methods reject with): narrows it so `error.code` is typed. */
+export function isStoreError(error: unknown): error is StoreError;

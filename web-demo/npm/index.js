@@ -5,5 +5,5 @@
 // on the first `Plugin.load`, or earlier by `await init()`.
 import { lazyInit } from './shared.js';
 
-export const { init, Plugin } = lazyInit(() => undefined);
-export { isPluginError } from './shared.js';
+export const { init, Plugin, Store } = lazyInit(() => undefined);
+export { isPluginError, isStoreError } from './shared.js';

@@ -4,5 +4,5 @@
 import { readFile } from 'node:fs/promises';
 import { lazyInit } from './shared.js';
 
-export const { init, Plugin } = lazyInit(() => readFile(new URL('./wasmi_plugins_bg.wasm', import.meta.url)));
-export { isPluginError } from './shared.js';
+export const { init, Plugin, Store } = lazyInit(() => readFile(new URL('./wasmi_plugins_bg.wasm', import.meta.url)));
+export { isPluginError, isStoreError } from './shared.js';

@@ -63,7 +63,7 @@ test('the package resolves to its Node entry and starts once', HANG, async () =>
   assert.match(pkg.resolved, /\/node_modules\/wasmi-plugins\/node\.js$/);
   assert.equal(await pkg.init(), undefined);
   assert.equal(await pkg.init(), undefined);
-  assert.deepEqual(Object.keys(pkg).sort(), ['Plugin', 'init', 'isPluginError', 'resolved']);
+  assert.deepEqual(Object.keys(pkg).sort(), ['Plugin', 'Store', 'init', 'isPluginError', 'isStoreError', 'resolved']);
 });
 
 test('load a plugin from disk and call it', HANG, async () => {
@@ -150,4 +150,22 @@ test('files: an archive read-only and a scratch directory', HANG, async () => {
 
   const badEntry = await rejection(pkg.Plugin.load(filesPlugin, { files: { '/x': { archive: 'not bytes' } } }));
   assert.equal(badEntry.kind, 'invalid_options');
+});
+
+test("a store: the plugin's state outlives its instance, the app reads it", HANG, async () => {
+  await pkg.init();
+  const store = pkg.Store.memory();
+  const plugin = await pkg.Plugin.load(testPlugin, { name: 'counter', store });
+  const visit = { method: 'store.increment', params: ['visits'] };
+  assert.equal(await plugin.call('call_host', visit), 1);
+  assert.equal(await plugin.call('call_host', visit), 2, "a fresh instance sees the last one's write");
+  const ns = pkg.Store.pluginNamespace('counter');
+  assert.equal(await store.get(ns, 'visits'), 2);
+  await store.set(ns, 'visits', 41);
+  assert.equal(await plugin.call('call_host', visit), 42);
+
+  const notANumber = await rejection(store.set(ns, 'visits', null));
+  assert.ok(pkg.isStoreError(notANumber), String(notANumber));
+  assert.equal(notANumber.code, -32602);
+  assert.equal(await store.get(ns, 'visits'), 42, 'the store stays usable');
 });
