@@ -13,10 +13,20 @@
 #
 #   mobile-demo/test.sh                   # everything (CI)
 #   MOBILE_TARGETS=0 mobile-demo/test.sh  # skip step 5 (quick local runs)
+#   MOBILE_SHIPPED=1 mobile-demo/test.sh  # step 5 with the release profile as
+#                                         # apps get it (fat LTO): its sizes
+#
+# Step 5 checks that each library builds and exports the UniFFI functions
+# the bindings call; by default it builds without LTO and with 16 codegen
+# units (the release profile's optimisation otherwise): the five fat-LTO
+# builds took most of CI's time for this part, and nothing runs them here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 MOBILE_TARGETS="${MOBILE_TARGETS:-1}"
+if [ "${MOBILE_SHIPPED:-0}" = 0 ]; then
+    export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+fi
 
 step() { printf '\n==> mobile-demo: %s\n' "$*"; }
 
@@ -118,7 +128,7 @@ env -u CARGO_TARGET_DIR RUSTUP_TOOLCHAIN="$DEFAULT_TOOLCHAIN" RUSTC="$NIGHTLY_RU
     --target aarch64-apple-ios-sim --target-dir "$CROSS_NIGHTLY"
 STATICLIBS+=("$CROSS_NIGHTLY/aarch64-apple-ios-sim/release/libwasmi_mobile.a")
 
-step "static library sizes"
+step "static library sizes ($([ "${MOBILE_SHIPPED:-0}" = 0 ] && echo "no LTO; MOBILE_SHIPPED=1 for the shipped build" || echo "as shipped: fat LTO"))"
 # llvm-nm reads Mach-O and ELF archives alike (it comes with clang).
 NM="$(command -v llvm-nm || ls /usr/lib/llvm-*/bin/llvm-nm | sort -V | tail -1)"
 STRIP="$(command -v llvm-strip || ls /usr/lib/llvm-*/bin/llvm-strip | sort -V | tail -1)"

@@ -215,7 +215,21 @@ impl Rng {
 /// The writer helper: runs until it is killed, printing `ack N` after each
 /// committed batch N.
 fn start_writer(path: &Path, first: u64) -> (std::process::Child, mpsc::Receiver<u64>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_store-crash-writer"))
+    let writer = env!("CARGO_BIN_EXE_store-crash-writer");
+    // Under user-mode emulation (scripts/cross.sh) the writer, built for the
+    // emulated CPU, must be started through the emulator too:
+    // `CROSS_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu"`.
+    let runner = std::env::var("CROSS_RUNNER").unwrap_or_default();
+    let mut runner = runner.split_whitespace();
+    let mut command = match runner.next() {
+        Some(program) => {
+            let mut command = Command::new(program);
+            command.args(runner).arg(writer);
+            command
+        }
+        None => Command::new(writer),
+    };
+    let mut child = command
         .arg(path)
         .arg(first.to_string())
         .stdout(Stdio::piped())
