@@ -4,7 +4,7 @@
 //!
 //! | binary               | what it is for                                                     |
 //! |----------------------|--------------------------------------------------------------------|
-//! | `test-plugin`        | a well-behaved plugin exercising every feature of the protocol and of WASI the host offers (`ping`, `echo`, `add`, `sieve`, host calls, notifications, logging, clocks, randomness, args and env, errors) (the CLI embeds the WAT example plugin instead, `plugins/wat/plugin.wat`) |
+//! | `test-plugin`        | a well-behaved plugin exercising every feature of the protocol and of WASI the host offers (`ping`, `echo`, `add`, `sieve`, host calls, notifications, logging, clocks, randomness, args and env, errors), built with `plugin_main!(preinit …)` as a Rust plugin should be: its router is built once, in the initialiser (the CLI embeds the WAT example plugin instead, `plugins/wat/plugin.wat`) |
 //! | `misbehaving-plugin` | deliberate misbehaviour (panics, traps, endless loops, huge allocations, garbage and floods on stdout, early exits) for the host's failure tests |
 //! | `event-plugin`       | events, config and calls between plugins, for plugin sets |
 //! | `framework-plugin`   | a plugin written to the wire dialect of `wasmi-plugin-framework` 0.1 (no kit), for the compatibility tests |

@@ -6,7 +6,7 @@
 #[cfg(test)]
 use {
     libc as _, redb as _, serde as _, tar as _, tempfile as _, test_plugin_artifacts as _,
-    tokio as _, tracing as _, wasmi_pdk as _, wat as _, zip as _,
+    tokio as _, tracing as _, wasmi as _, wasmi_pdk as _, wat as _, zip as _,
 };
 // The dependencies belong to the helper binary `store-crash-writer`.
 use {futures as _, serde_json as _, wasmi_hdk as _};

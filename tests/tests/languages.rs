@@ -229,9 +229,9 @@ async fn ping_latency() {
     )];
     rows.extend(plugins);
     println!(
-        "| plugin | .wasm size | load | ping median | ping p90 | memory after ping | sieve(100000) |"
+        "| plugin | .wasm size | load | ping median | ping p90 | instance alone | memory after ping | sieve(100000) |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (language, wasm) in &rows {
         // Load: compile, link, read the archive if any (median of 5).
         let mut loads: Vec<Duration> = (0..5)
@@ -251,6 +251,7 @@ async fn ping_latency() {
             times.push(started.elapsed());
         }
         times.sort();
+        let floor = instantiation_floor(language, wasm, CALLS);
         let memory = plugin
             .call_with::<Value>("ping", Value::Null, CallOptions::new())
             .await
@@ -264,15 +265,66 @@ async fn ping_latency() {
         );
         let sieve = started.elapsed();
         println!(
-            "| {language} | {} B | {:.1} ms | {:.2} ms | {:.2} ms | {:.1} MiB | {:.1} ms |",
+            "| {language} | {} B | {:.1} ms | {:.3} ms | {:.3} ms | {:.3} ms | {:.1} MiB | {:.1} ms |",
             wasm.len(),
             ms(loads[2]),
             ms(times[CALLS / 2]),
             ms(times[CALLS * 9 / 10]),
+            ms(floor),
             memory as f64 / f64::from(1 << 20),
             ms(sieve)
         );
     }
+}
+
+/// The median time wasmi alone takes to start and drop a fresh instance of
+/// the module a request runs (the plugin's snapshot if it has an
+/// initialiser): `Store::new`, `Linker::instantiate_and_start` (zeroing the
+/// initial memory, copying the data segments, a function entity per
+/// function) and the drop, with the engine settings wasmi-hdk uses and
+/// every import a trap. No host code and no guest code runs: it is the
+/// floor under a ping of that plugin.
+fn instantiation_floor(language: &str, wasm: &[u8], runs: usize) -> Duration {
+    use wasmi::{
+        CompilationMode, Config, CustomFuelCosts, Engine, ExternType, Linker, Module, Store,
+    };
+    let snapshot = with_files(Plugin::builder(), language)
+        .preinitialize(wasm)
+        .unwrap_or_else(|e| panic!("the {language} plugin does not pre-initialise: {e}"));
+    let mut config = Config::default();
+    config
+        .consume_fuel(true)
+        .compilation_mode(CompilationMode::Lazy)
+        .fuel_cost(CustomFuelCosts {
+            bytes_copied_per_fuel: 64,
+            fuel_per_bytes_translated: 0,
+            fuel_per_bytes_validated: 0,
+        });
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, &snapshot[..]).unwrap();
+    let mut linker = Linker::<()>::new(&engine);
+    linker.allow_shadowing(true); // Go imports fd_write twice
+    for import in module.imports() {
+        if let ExternType::Func(ty) = import.ty() {
+            linker
+                .func_new(import.module(), import.name(), ty.clone(), |_, _, _| {
+                    Err(wasmi::Error::new("never called"))
+                })
+                .unwrap();
+        }
+    }
+    let mut times: Vec<Duration> = (0..=runs)
+        .map(|_| {
+            let started = Instant::now();
+            let mut store = Store::new(&engine, ());
+            let instance = linker.instantiate_and_start(&mut store, &module).unwrap();
+            drop(std::hint::black_box((instance, store)));
+            started.elapsed()
+        })
+        .skip(1)
+        .collect();
+    times.sort();
+    times[runs / 2]
 }
 
 fn ms(d: Duration) -> f64 {

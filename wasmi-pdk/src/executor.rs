@@ -80,6 +80,15 @@ thread_local! {
 }
 
 /// Queues one message line, written by `write`, for the next flush.
+/// Allocates the outbox and the table of pending calls ahead of the first
+/// request: called by the initialiser, so that a snapshot holds them.
+pub(crate) fn reserve() {
+    STATE.with(|s| {
+        s.outbox.borrow_mut().reserve(1024);
+        s.pending.borrow_mut().0.reserve(8);
+    });
+}
+
 pub(crate) fn send(write: impl FnOnce(&mut Vec<u8>)) {
     STATE.with(|s| {
         let mut out = s.outbox.borrow_mut();

@@ -20,6 +20,20 @@ fn json(out: &mut Vec<u8>, value: &(impl serde::Serialize + ?Sized)) {
     let _ = serde_json::to_writer(&mut *out, value);
 }
 
+/// Appends `text` as a JSON string: as it is between quotes when nothing in
+/// it needs escaping (method names, in practice), through serde_json
+/// otherwise.
+fn write_str(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else {
+        json(out, text);
+    }
+}
+
 fn write_id(out: &mut Vec<u8>, id: &Id) {
     match id {
         Id::Number(n) => {
@@ -39,7 +53,7 @@ fn write_id(out: &mut Vec<u8>, id: &Id) {
             }
             out.extend_from_slice(&digits[at..]);
         }
-        Id::String(s) => json(out, s.as_str()),
+        Id::String(s) => write_str(out, s),
         Id::Null => out.extend_from_slice(b"null"),
     }
 }
@@ -49,7 +63,7 @@ pub fn write_request(out: &mut Vec<u8>, id: &Id, method: &str, params: Option<&V
     out.extend_from_slice(ENVELOPE);
     write_id(out, id);
     out.extend_from_slice(br#","method":"#);
-    json(out, method);
+    write_str(out, method);
     if let Some(params) = params {
         out.extend_from_slice(br#","params":"#);
         json(out, params);
@@ -60,7 +74,7 @@ pub fn write_request(out: &mut Vec<u8>, id: &Id, method: &str, params: Option<&V
 /// Appends a notification line (without newline).
 pub fn write_notification(out: &mut Vec<u8>, method: &str, params: Option<&Value>) {
     out.extend_from_slice(NOTIFICATION);
-    json(out, method);
+    write_str(out, method);
     if let Some(params) = params {
         out.extend_from_slice(br#","params":"#);
         json(out, params);
@@ -163,12 +177,26 @@ mod tests {
             Id::Number(-42),
             Id::Number(i64::MAX),
             Id::from("a\"b"),
+            Id::from("plain"),
             Id::Null,
         ] {
-            for params in [None, Some(json!([1, "x\ny"])), Some(json!({"k": null}))] {
+            // Names written as they are, and names that need escaping.
+            let methods = [
+                "host.echo",
+                "m\u{e9}",
+                "m\u{e9}\"",
+                "a\\b",
+                "tab\t",
+                "\u{1}",
+                "",
+            ];
+            for (params, method) in [None, Some(json!([1, "x\ny"])), Some(json!({"k": null}))]
+                .into_iter()
+                .flat_map(|params| methods.map(|method| (params.clone(), method)))
+            {
                 let request = Request {
                     id: id.clone(),
-                    method: "m\u{e9}\"".into(),
+                    method: method.into(),
                     params: params.clone(),
                 };
                 let mine = line(|o| write_request(o, &id, &request.method, params.as_ref()));
@@ -188,6 +216,12 @@ mod tests {
             params: Some(json!([])),
         };
         let mine = line(|o| write_notification(o, "n", note.params.as_ref()));
+        assert_eq!(mine, serde_json::to_vec(&note).unwrap());
+        let note = Notification {
+            method: "n\"\u{7f}".into(),
+            params: None,
+        };
+        let mine = line(|o| write_notification(o, &note.method, None));
         assert_eq!(mine, serde_json::to_vec(&note).unwrap());
     }
 

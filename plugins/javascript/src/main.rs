@@ -129,6 +129,9 @@ thread_local! {
 #[unsafe(export_name = "wizer.initialize")]
 pub extern "C" fn initialize() {
     LOADED.set(Some(load()));
+    // std's stdin and stdout handles (and their buffers) are created on
+    // first use: created here, the snapshot holds them.
+    let _ = (std::io::stdin(), std::io::stdout());
 }
 
 fn main() {

@@ -16,7 +16,7 @@ use integration_tests as _;
 #[cfg(test)]
 use {
     libc as _, redb as _, serde as _, tar as _, tempfile as _, test_plugin_artifacts as _,
-    tokio as _, tracing as _, wasmi_pdk as _, wat as _, zip as _,
+    tokio as _, tracing as _, wasmi as _, wasmi_pdk as _, wat as _, zip as _,
 };
 
 fn main() {

@@ -283,7 +283,13 @@ mod tests {
         let info = ModuleInfo::parse(test_plugin_artifacts::TEST_PLUGIN).unwrap();
         assert_eq!(info.size, test_plugin_artifacts::TEST_PLUGIN.len());
         assert_eq!(info.entry_point, Some(EntryPoint::Command));
-        assert_eq!(info.initialization, Initialization::None);
+        // `plugin_main!(preinit …)`: its router is built in the initialiser.
+        assert_eq!(
+            info.initialization,
+            Initialization::Initializer {
+                exports: vec!["wizer.initialize".to_owned()]
+            }
+        );
         assert!(info.is_runnable(), "{:?}", info.problems);
         assert!(info.imports.iter().all(|i| i.module == WASI_MODULE));
         let fd_write = info.imports.iter().find(|i| i.name == "fd_write").unwrap();

@@ -43,7 +43,10 @@ fn a_file_as_json() {
     let info = run.json();
     assert_eq!(info["name"], "test-plugin");
     assert_eq!(info["entry_point"], "_start");
-    assert_eq!(info["initialization"], serde_json::Value::Null);
+    assert_eq!(
+        info["initialization"],
+        serde_json::json!({"initializer": ["wizer.initialize"]})
+    );
     assert_eq!(info["runnable"], true);
     assert!(info["size"].as_u64().is_some_and(|n| n > 1000));
     assert!(
