@@ -18,8 +18,7 @@ use wasmi_pdk::{
 
 // The router is built once, in the module's initialiser: a pre-initialising
 // host (wasmi-hdk by default) snapshots it at load, and every request
-// starts with it built and its heap laid out (BENCHMARKS.md: a third of a
-// ping's guest instructions).
+// starts with it built and its heap laid out (BENCHMARKS.md: ping 38 to 27 µs).
 wasmi_pdk::plugin_main!(preinit router());
 
 /// The `sieve` kernel, exported so a benchmark can call this module's own
@@ -127,8 +126,8 @@ async fn many_echo(ctx: Context, n: u64) -> Result<u64, RpcError> {
     info!("echoing {n} time{}", if n == 1 { "" } else { "s" });
     for i in 0..n {
         let answer: Value = ctx.call("host.echo", [i]).await?;
-        // Checked without building `json!([i])` (serde's serialiser, a
-        // fifth of a round trip's guest instructions).
+        // Checked without building `json!([i])`: serde's serialiser was a
+        // sixth of a round trip's guest work (fuel).
         if !matches!(answer.as_array().map(Vec::as_slice), Some([n]) if n.as_u64() == Some(i)) {
             return Err(RpcError::plugin(format!(
                 "host.echo returned {answer} for params [{i}]"

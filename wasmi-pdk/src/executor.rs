@@ -79,7 +79,6 @@ thread_local! {
     static STATE: State = State::default();
 }
 
-/// Queues one message line, written by `write`, for the next flush.
 /// Allocates the outbox and the table of pending calls ahead of the first
 /// request: called by the initialiser, so that a snapshot holds them.
 pub(crate) fn reserve() {
@@ -89,6 +88,7 @@ pub(crate) fn reserve() {
     });
 }
 
+/// Queues one message line, written by `write`, for the next flush.
 pub(crate) fn send(write: impl FnOnce(&mut Vec<u8>)) {
     STATE.with(|s| {
         let mut out = s.outbox.borrow_mut();

@@ -52,7 +52,7 @@ thread_local! {
 /// It also creates what every request would otherwise create first: std's
 /// stdin and stdout handles (with their buffers) and the kit's outbox and
 /// table of host calls in flight, so that the snapshot holds them (for the
-/// test plugin, a third of a ping's guest instructions with the handler).
+/// test plugin, with the handler, its ping went from 38 to 27 µs).
 ///
 /// ```no_run
 /// use wasmi_pdk::{Router, RpcError};
