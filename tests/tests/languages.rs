@@ -281,26 +281,16 @@ async fn ping_latency() {
 /// the module a request runs (the plugin's snapshot if it has an
 /// initialiser): `Store::new`, `Linker::instantiate_and_start` (zeroing the
 /// initial memory, copying the data segments, a function entity per
-/// function) and the drop, with the engine settings wasmi-hdk uses and
-/// every import a trap. No host code and no guest code runs: it is the
+/// function) and the drop, with wasmi-hdk's engine settings and every
+/// import a trap. No host code and no guest code runs: it is the
 /// floor under a ping of that plugin.
 fn instantiation_floor(language: &str, wasm: &[u8], runs: usize) -> Duration {
-    use wasmi::{
-        CompilationMode, Config, CustomFuelCosts, Engine, ExternType, Linker, Module, Store,
-    };
+    use wasmi::{Engine, ExternType, Linker, Module, Store};
     let snapshot = with_files(Plugin::builder(), language)
         .preinitialize(wasm)
         .unwrap_or_else(|e| panic!("the {language} plugin does not pre-initialise: {e}"));
-    let mut config = Config::default();
-    config
-        .consume_fuel(true)
-        .compilation_mode(CompilationMode::Lazy)
-        .fuel_cost(CustomFuelCosts {
-            bytes_copied_per_fuel: 64,
-            fuel_per_bytes_translated: 0,
-            fuel_per_bytes_validated: 0,
-        });
-    let engine = Engine::new(&config);
+    // The engine settings every `Plugin` runs with.
+    let engine = Engine::new(&wasmi_hdk::__engine_config());
     let module = Module::new(&engine, &snapshot[..]).unwrap();
     let mut linker = Linker::<()>::new(&engine);
     linker.allow_shadowing(true); // Go imports fd_write twice

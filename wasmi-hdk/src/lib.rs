@@ -85,6 +85,8 @@ pub use wasmi_plugin_protocol::{Dialect, LogLevel, RpcError};
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub use self::files::fuzz as __fuzz;
+#[doc(hidden)]
+pub use self::plugin::engine_config as __engine_config;
 pub use self::{
     call::CommandIo,
     call_future::CallFuture,

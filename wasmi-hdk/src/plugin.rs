@@ -775,7 +775,11 @@ const REACTOR_INITIALIZED_EACH_CALL: &[&str] =
 /// translation (each function on its first call, once per plugin) for fast
 /// loading, charged no fuel: the documented workaround for wasmi 2.0's
 /// out-of-fuel-during-translation bug, and deterministic fuel per call.
-fn engine_config() -> Config {
+///
+/// Exported, hidden, as `__engine_config` for measurements that must run
+/// wasmi as a `Plugin` does (the languages latency test's bare instance);
+/// not part of the API: it names a wasmi type.
+pub fn engine_config() -> Config {
     let mut config = Config::default();
     config
         .consume_fuel(true)
